@@ -1,0 +1,91 @@
+# vmipv top-level Makefile.
+#
+# Every component adds its programs, libraries and tests from a fragment of
+# its own (<dir>/build.mk), so that adding a component, or a device class,
+# touches one line here and nothing in the other fragments.
+#
+#   make            build everything into $(O)
+#   make check      install missing packages, build with -Werror, run every test
+#   make check SAN=1   the same with AddressSanitizer + UBSan
+#   make demo       the main job: backends, a guest, a short fio + iperf3 run
+#   make deps       install every Debian package the project uses (root)
+#   make format     reformat all C with .clang-format; format-check verifies
+
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+
+SAN ?= 0
+ifeq ($(SAN),1)
+O ?= build/san
+else
+O ?= build/default
+endif
+
+CC ?= gcc
+CLANG ?= clang
+# The test runner's per-test timeout, seconds.
+TEST_TIMEOUT ?= 600
+
+BASE_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow \
+	-Wmissing-prototypes -Wstrict-prototypes -D_GNU_SOURCE \
+	-Iinclude -Ishared-ring -Ivmi-core/include
+ifeq ($(SAN),1)
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+endif
+CFLAGS += $(BASE_CFLAGS) $(SAN_FLAGS)
+LDFLAGS += $(SAN_FLAGS)
+
+# ThreadSanitizer builds (the rings) and libFuzzer builds (every parser of
+# guest or ROM bytes) have their own flags and output folders.
+TSAN_CFLAGS := $(BASE_CFLAGS) -fsanitize=thread -O1
+FUZZ_CFLAGS := $(filter-out -Wmissing-prototypes,$(BASE_CFLAGS)) \
+	-fsanitize=fuzzer,address,undefined -O1
+
+# Filled in by the fragments.
+PROGS :=
+TESTS :=
+FUZZERS :=
+CLEAN_EXTRA :=
+
+include mk/rules.mk
+include tests/build.mk
+include $(wildcard shared-ring/build.mk vmi-core/build.mk \
+	guest-drivers/*/build.mk host-backends/*/build.mk perf/*/build.mk)
+
+.PHONY: all deps check test demo format format-check clean
+
+all: $(PROGS) $(FUZZERS)
+
+deps:
+	scripts/deps.sh
+
+check:
+	scripts/deps.sh --if-missing
+	$(MAKE) format-check
+	$(MAKE) all
+	tests/run-tests.sh --timeout $(TEST_TIMEOUT) $(TESTS)
+
+# Run the tests without the package check (a developer's inner loop).
+test: all
+	tests/run-tests.sh --timeout $(TEST_TIMEOUT) $(TESTS)
+
+demo:
+	scripts/deps.sh --if-missing
+	$(MAKE) all
+	scripts/demo.sh $(O)
+
+C_SOURCES = $(shell git ls-files -co --exclude-standard '*.c' '*.h')
+
+format:
+	clang-format -i $(C_SOURCES)
+
+format-check:
+	clang-format --dry-run --Werror $(C_SOURCES)
+
+clean:
+	rm -rf build $(CLEAN_EXTRA)
+
+# make print-TESTS (or any variable): what a fragment contributed.
+print-%:
+	@echo $($*)

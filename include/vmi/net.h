@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR MIT) */
+/*
+ * vmipv network device protocol (docs/ABI.md part (d)).
+ *
+ * A net device has nr_queues = 2 * queue pairs. Queue 2k is the RX queue of
+ * pair k (vmi_shm_queue.kind = VMI_NET_QUEUE_RX), queue 2k + 1 its TX queue.
+ *
+ *   TX: the guest produces struct vmi_net_tx (64 bytes) carrying an offload
+ *       header and the packet's segments; the host answers with struct
+ *       vmi_net_tx_rsp (16 bytes) once the buffers may be reused.
+ *   RX: the guest produces struct vmi_net_rx_buf (16 bytes), an empty
+ *       buffer; the host fills it with one packet and answers with struct
+ *       vmi_net_rx_rsp (32 bytes) carrying the length and offload header.
+ *
+ * Feature negotiation (bits 0-31; common bits in dev.h):
+ *
+ *   VMI_NET_F_CSUM        host takes TX packets with partial checksums
+ *                         (VMI_NET_HDR_F_NEEDS_CSUM)
+ *   VMI_NET_F_GUEST_CSUM  guest takes RX packets with partial checksums
+ *   VMI_NET_F_HOST_TSO4/6 host takes TX TCP segments up to 64 KiB
+ *   VMI_NET_F_HOST_USO    host takes TX UDP (L4) segmentation
+ *   VMI_NET_F_GUEST_TSO4/6 guest takes RX TCP segments up to 64 KiB (and
+ *                         then posts RX buffers of max_packet bytes)
+ *   VMI_NET_F_MTU         vmi_net_config.mtu is valid
+ *   VMI_NET_F_MAC         vmi_net_config.mac is valid
+ *   VMI_NET_F_STATUS      VMI_DEVICE_LINK_UP in device_status is valid
+ *
+ * Defaults when a bit is absent: full checksums, no segmentation, MTU 1500,
+ * a guest-chosen MAC, link always up.
+ */
+#ifndef VMI_NET_H
+#define VMI_NET_H
+
+#include "types.h"
+#include "ring.h"
+
+#define VMI_NET_F_CSUM 0
+#define VMI_NET_F_GUEST_CSUM 1
+#define VMI_NET_F_HOST_TSO4 2
+#define VMI_NET_F_HOST_TSO6 3
+#define VMI_NET_F_HOST_USO 4
+#define VMI_NET_F_GUEST_TSO4 5
+#define VMI_NET_F_GUEST_TSO6 6
+#define VMI_NET_F_MTU 7
+#define VMI_NET_F_MAC 8
+#define VMI_NET_F_STATUS 9
+
+#define VMI_NET_QUEUE_RX 1
+#define VMI_NET_QUEUE_TX 2
+
+#define VMI_NET_SEGS_INLINE 5
+#define VMI_NET_MAX_PACKET 65550 /* 64 KiB of L3 payload plus L2 header */
+#define VMI_NET_MIN_PACKET 14 /* an Ethernet header */
+
+/*
+ * struct vmi_net_hdr - the offload header (12 bytes). It has the layout of
+ * virtio-net's struct virtio_net_hdr_mrg_rxbuf, so a TAP device with
+ * IFF_VNET_HDR and TUNSETVNETHDRSZ 12 reads and writes it unchanged.
+ */
+#define VMI_NET_HDR_F_NEEDS_CSUM 0x01 /* csum_start/offset are valid */
+#define VMI_NET_HDR_F_DATA_VALID 0x02 /* RX: checksum already verified */
+
+#define VMI_NET_GSO_NONE 0
+#define VMI_NET_GSO_TCPV4 1
+#define VMI_NET_GSO_UDP_L4 5
+#define VMI_NET_GSO_TCPV6 4
+#define VMI_NET_GSO_ECN 0x80 /* flag: TCP ECN/CWR was set */
+
+struct vmi_net_hdr {
+	uint8_t flags; /* VMI_NET_HDR_F_* */
+	uint8_t gso_type; /* VMI_NET_GSO_* */
+	vmi_le16 hdr_len; /* L2 + L3 + L4 header bytes (GSO) */
+	vmi_le16 gso_size; /* payload bytes per segment (GSO) */
+	vmi_le16 csum_start; /* checksum from here to the end ... */
+	vmi_le16 csum_offset; /* ... stored at csum_start + this */
+	vmi_le16 num_buffers; /* 0 on TX; 1 on RX */
+};
+VMI_ABI_SIZE(struct vmi_net_hdr, 12);
+
+/* vmi_net_tx.flags */
+#define VMI_NET_TX_F_INDIRECT 0x0001 /* seg[0] holds the segment list */
+
+/*
+ * struct vmi_net_tx - one outgoing packet (64 bytes): the offload header
+ * and nr_segs segments (1..VMI_NET_SEGS_INLINE inline, up to VMI_MAX_SEGS
+ * indirect) that together hold the frame from its Ethernet header on,
+ * VMI_NET_MIN_PACKET..VMI_NET_MAX_PACKET bytes.
+ */
+struct vmi_net_tx {
+	vmi_le64 id; /* echoed in the response */
+	struct vmi_net_hdr hdr;
+	vmi_le16 nr_segs;
+	vmi_le16 flags;
+	struct vmi_seg seg[VMI_NET_SEGS_INLINE];
+};
+VMI_ABI_SIZE(struct vmi_net_tx, 64);
+VMI_ABI_OFFSET(struct vmi_net_tx, hdr, 8);
+VMI_ABI_OFFSET(struct vmi_net_tx, nr_segs, 20);
+VMI_ABI_OFFSET(struct vmi_net_tx, seg, 24);
+
+enum vmi_net_status {
+	VMI_NET_S_OK = 0, /* sent (or handed to the port) */
+	VMI_NET_S_INVAL = 1, /* malformed descriptor: dropped, counted */
+	VMI_NET_S_DROPPED = 2, /* no room on the port: dropped, counted */
+};
+
+/* struct vmi_net_tx_rsp - TX completion (16 bytes). */
+struct vmi_net_tx_rsp {
+	vmi_le64 id;
+	vmi_le32 status; /* enum vmi_net_status */
+	vmi_le32 reserved;
+};
+VMI_ABI_SIZE(struct vmi_net_tx_rsp, 16);
+
+/* struct vmi_net_rx_buf - an empty receive buffer (16 bytes). */
+struct vmi_net_rx_buf {
+	vmi_le64 id;
+	struct vmi_seg seg; /* max_packet bytes, or mtu + 14 without TSO */
+};
+VMI_ABI_SIZE(struct vmi_net_rx_buf, 16);
+
+/*
+ * struct vmi_net_rx_rsp - a filled receive buffer (32 bytes): the packet
+ * occupies the first len bytes of the buffer posted with this id.
+ */
+struct vmi_net_rx_rsp {
+	vmi_le64 id;
+	vmi_le32 len;
+	vmi_le32 reserved0;
+	struct vmi_net_hdr hdr;
+	vmi_le32 reserved1;
+};
+VMI_ABI_SIZE(struct vmi_net_rx_rsp, 32);
+VMI_ABI_OFFSET(struct vmi_net_rx_rsp, hdr, 16);
+
+/* struct vmi_net_config - vmi_shm_hdr.config for a net device. */
+struct vmi_net_config {
+	uint8_t mac[6];
+	vmi_le16 mtu; /* L3 MTU, 68..65535 */
+	vmi_le16 max_queue_pairs;
+	vmi_le16 reserved0;
+	vmi_le32 max_packet; /* largest frame either way, bytes */
+	uint8_t reserved[176];
+};
+VMI_ABI_SIZE(struct vmi_net_config, 192);
+VMI_ABI_OFFSET(struct vmi_net_config, mtu, 6);
+VMI_ABI_OFFSET(struct vmi_net_config, max_packet, 12);
+
+#endif /* VMI_NET_H */
