@@ -21,7 +21,9 @@ else
 O ?= build/default
 endif
 
-CC ?= gcc
+ifeq ($(origin CC),default)
+CC := gcc
+endif
 CLANG ?= clang
 # The test runner's per-test timeout, seconds.
 TEST_TIMEOUT ?= 600
@@ -50,8 +52,8 @@ CLEAN_EXTRA :=
 
 include mk/rules.mk
 include tests/build.mk
-include $(wildcard shared-ring/build.mk vmi-core/build.mk \
-	guest-drivers/*/build.mk host-backends/*/build.mk perf/*/build.mk)
+include $(sort $(wildcard shared-ring/*.mk vmi-core/*.mk guest-drivers/*/*.mk \
+	host-backends/*/*.mk perf/*/*.mk tests/vm/*.mk))
 
 .PHONY: all deps check test demo format format-check clean
 
