@@ -25,7 +25,7 @@ PACKAGES=(
 	linux-image-amd64 linux-headers-amd64 # guest kernel, module builds
 	busybox-static cpio kmod e2fsprogs # guest initramfs
 	iproute2 ethtool                  # namespaces, veth, TAP
-	gnuplot-nox jq                    # plots, JSON in scripts
+	gnuplot-nox jq python3            # plots, JSON, perf/campaign
 	dpkg-dev                          # apt-get source fio
 )
 CEPH_PACKAGES=(ceph-mon ceph-osd ceph-common librbd-dev)

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# A tiny real campaign: fio's io_uring engine on a small file, fio's null
+# engine, and iperf3 over a veth pair between two namespaces the campaign
+# creates; every run must succeed and the reports must be written.
+set -euo pipefail
+if [ "$(id -u)" -ne 0 ]; then
+	echo "needs root for network namespaces"
+	exit 77
+fi
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+cat >"$out/tiny.campaign" <<'CAMPAIGN'
+campaign tiny
+repeats 2
+warmup 0
+runtime 1
+target host fio-host size=32M direct=0
+target null fio-null baseline=host
+target veth iperf3-veth
+fio rw=randread,randwrite bs=4k iodepth=1,8
+iperf3 proto=tcp,udp streams=1 rate=100M
+CAMPAIGN
+ns_before=$(ip netns list | grep -c '^vmic-' || true)
+perf/campaign check "$out/tiny.campaign"
+perf/campaign run "$out/tiny.campaign" --out "$out/res" >"$out/table.md"
+cat "$out/table.md"
+failed=$(jq '[.[] | select(.status != "ok")] | length' "$out/res/results.json")
+total=$(jq length "$out/res/results.json")
+echo "runs: $total, failed: $failed"
+[ "$total" -eq 16 ] && [ "$failed" -eq 0 ]
+grep -q 'x vs host' "$out/res/summary.md"
+[ -s "$out/res/fio-iops.png" ] && [ -s "$out/res/iperf3-gbps.png" ]
+# The same folder compared with itself: no regression.
+perf/campaign compare "$out/res" "$out/res"
+# No namespace of ours is left behind.
+[ "$(ip netns list | grep -c '^vmic-' || true)" -eq "$ns_before" ]
