@@ -6,7 +6,8 @@
 #
 #   make            build everything into $(O)
 #   make check      install missing packages, build with -Werror, run every test
-#   make check SAN=1   the same with AddressSanitizer + UBSan
+#   make test       build and run every test (no package check)
+#   make test SAN=1 every test from an AddressSanitizer + UBSan build
 #   make demo       the main job: backends, a guest, a short fio + iperf3 run
 #   make deps       install every Debian package the project uses (root)
 #   make format     reformat all C with .clang-format; format-check verifies
@@ -44,9 +45,12 @@ TSAN_CFLAGS := $(BASE_CFLAGS) -fsanitize=thread -O1
 FUZZ_CFLAGS := $(filter-out -Wmissing-prototypes,$(BASE_CFLAGS)) \
 	-fsanitize=fuzzer,address,undefined -O1
 
-# Filled in by the fragments.
+# Filled in by the fragments. SAN_TESTS are the tests that make check runs a
+# second time from an ASan+UBSan build (unit tests of everything that reads
+# peer or file data); they name $(O), so they resolve to build/san there.
 PROGS :=
 TESTS :=
+SAN_TESTS :=
 FUZZERS :=
 CLEAN_EXTRA :=
 
@@ -55,9 +59,12 @@ include tests/build.mk
 include $(sort $(wildcard shared-ring/*.mk vmi-core/*.mk guest-drivers/*/*.mk \
 	host-backends/*/*.mk perf/*/*.mk tests/vm/*.mk))
 
-.PHONY: all deps check test demo format format-check clean
+.PHONY: all deps check test demo format format-check clean san-build
 
 all: $(PROGS) $(FUZZERS)
+
+# The executables behind SAN_TESTS (entries are "program@arg@arg").
+san-build: $(foreach t,$(SAN_TESTS),$(firstword $(subst @, ,$(t))))
 
 deps:
 	scripts/deps.sh
@@ -66,7 +73,9 @@ check:
 	scripts/deps.sh --if-missing
 	$(MAKE) format-check
 	$(MAKE) all
-	tests/run-tests.sh --timeout $(TEST_TIMEOUT) $(TESTS)
+	$(MAKE) SAN=1 san-build
+	tests/run-tests.sh --timeout $(TEST_TIMEOUT) $(TESTS) \
+		$(shell $(MAKE) -s --no-print-directory SAN=1 print-SAN_TESTS)
 
 # Run the tests without the package check (a developer's inner loop).
 test: all

@@ -25,6 +25,7 @@ PACKAGES=(
 	linux-image-amd64 linux-headers-amd64 # guest kernel, module builds
 	busybox-static cpio kmod e2fsprogs # guest initramfs
 	iproute2 ethtool                  # namespaces, veth, TAP
+	iputils-ping                      # network tests: ping at several MTUs
 	gnuplot-nox jq python3            # plots, JSON, perf/campaign
 	dpkg-dev                          # apt-get source fio
 )

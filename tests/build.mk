@@ -4,6 +4,7 @@
 ABI_TEST := $(O)/tests/test_abi
 PROGS += $(ABI_TEST)
 TESTS += $(ABI_TEST)@docs/ABI.md
+SAN_TESTS += $(ABI_TEST)@docs/ABI.md
 
 $(ABI_TEST): $(O)/tests/test_abi.o
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka

@@ -173,5 +173,11 @@ VMI_ABI_OFFSET(struct vmi_msg, shm_size, 0x20);
 #define VMI_IVSHMEM_REG_IVPOSITION 0x08
 #define VMI_IVSHMEM_REG_DOORBELL 0x0C
 #define VMI_IVSHMEM_CONFIG_VECTOR 0
+/*
+ * The backend is the ivshmem server and peer 0 of every guest it serves;
+ * guests get ids from 1 (their IVPOSITION). A guest rings the backend with
+ * DOORBELL = VMI_IVSHMEM_HOST_PEER << 16 | vector.
+ */
+#define VMI_IVSHMEM_HOST_PEER 0
 
 #endif /* VMI_DEV_H */

@@ -51,6 +51,12 @@
 #define VMI_NET_SEGS_INLINE 5
 #define VMI_NET_MAX_PACKET 65550 /* 64 KiB of L3 payload plus L2 header */
 #define VMI_NET_MIN_PACKET 14 /* an Ethernet header */
+/*
+ * A GSO packet may ask for at most this many segments (total length /
+ * gso_size, rounded up): a bound on the host's work per descriptor that
+ * even Linux's smallest MSS (48 bytes) stays far inside.
+ */
+#define VMI_NET_GSO_MAX_SEGS 2048
 
 /*
  * struct vmi_net_hdr - the offload header (12 bytes). It has the layout of
