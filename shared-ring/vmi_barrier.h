@@ -13,7 +13,6 @@
  *   vmi_mb()                full barrier: orders an earlier store against a
  *                           later load (the one thing release/acquire
  *                           cannot do; needed by the event-index handshake)
- *   vmi_prefetch(p)         start fetching *p's cache line for reading
  *
  * Each use in vmi_ring.h says which edge of the other side it pairs with.
  */
@@ -22,7 +21,6 @@
 
 #ifdef __KERNEL__
 #include <linux/compiler.h>
-#include <linux/prefetch.h>
 #include <asm/barrier.h>
 
 #define vmi_load_acquire(p) smp_load_acquire(p)
@@ -32,7 +30,6 @@
 #define vmi_mb() smp_mb()
 #define vmi_likely(x) likely(x)
 #define vmi_unlikely(x) unlikely(x)
-#define vmi_prefetch(p) prefetch(p)
 
 #else /* user space */
 
@@ -42,7 +39,6 @@
 #define vmi_write_once(x, v) __atomic_store_n(&(x), v, __ATOMIC_RELAXED)
 #define vmi_likely(x) __builtin_expect(!!(x), 1)
 #define vmi_unlikely(x) __builtin_expect(!!(x), 0)
-#define vmi_prefetch(p) __builtin_prefetch(p)
 
 #if defined(__x86_64__)
 /*

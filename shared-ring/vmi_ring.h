@@ -276,13 +276,6 @@ static inline int vmi_ring_cons_peek(struct vmi_ring *r)
 	avail = prod - r->idx;
 	if (vmi_unlikely(avail > r->mask + 1))
 		return -EPROTO;
-	/*
-	 * A consumer that polls an empty ring fetches the next slot's line
-	 * alongside the index's, so that when an entry comes its copy-out
-	 * does not wait for a second cache-line transfer.
-	 */
-	if (!avail)
-		vmi_prefetch(vmi_ring_cons_slot(r, 0));
 	return (int)avail;
 }
 
