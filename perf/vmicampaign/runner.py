@@ -54,12 +54,18 @@ def environment(campaign, objs):
 def plan(campaign):
     """(cell, target, rep) in run order: for each cell and repeat, every
     target of the cell's tool, the order reversed on odd repeats
-    (A B, B A, ...) so that neither side always runs first."""
+    (A B, B A, ...) so that neither side always runs first. Each baseline
+    is followed by the targets compared with it, so that the runs of a
+    pair stay adjacent when a campaign has several pairs."""
     order = []
     for cell in campaign.cells:
-        names = [t.name for t in campaign.targets_for(cell.tool)]
-        # Baselines first, so that each pair reads baseline -> ours.
-        names.sort(key=lambda n: campaign.target(n).baseline is not None)
+        defined = [t.name for t in campaign.targets_for(cell.tool)]
+
+        def pair_first(n):
+            t = campaign.target(n)
+            return (defined.index(t.baseline or n), t.baseline is not None)
+
+        names = sorted(defined, key=pair_first)
         for rep in range(campaign.repeats):
             for n in (names if rep % 2 == 0 else names[::-1]):
                 order.append((cell, n, rep))

@@ -10,6 +10,7 @@ one class and one line in KINDS.
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import time
 
@@ -126,6 +127,103 @@ class FioNull(FioTarget):
         return ["--ioengine=null", f"--size={self.size}"]
 
 
+class FioVmiblk(FioTarget):
+    """fio through the ring: the vmiblk external engine as a process guest
+    of vmi-blkback. setup() writes a machine description, builds its ROM
+    with vmi-rom and starts the backend on the file (prefilled, as for
+    fio-host, so that a pair can share it) or on the null target;
+    teardown() stops it. After each run the backend's stats (control
+    socket) are kept beside fio's JSON as <run>.backend.json."""
+    kind = "fio-vmiblk"
+
+    def __init__(self, name, options, workdir):
+        super().__init__(name, options, workdir)
+        self.file = self.opt("file", os.path.join(workdir, "fio-target.img"))
+        self.size = self.opt("size", "256M")
+        self.direct = self.opt("direct", "1")
+        self.null = self.opt("null", "0")
+        self.queues = self.opt("queues", "1")
+        self.slots = self.opt("slots", "256")
+        self.data = self.opt("data", "8M")
+        self.mode = self.opt("mode", "adaptive")  # the backend's
+        self.poll_us = self.opt("poll_us", None)
+        self.guest_mode = self.opt("guest_mode", "adaptive")
+        self.guest_poll_us = self.opt("guest_poll_us", "0")  # 0: default
+        root = os.path.dirname(os.path.dirname(os.path.dirname(
+            os.path.abspath(__file__))))
+        build = os.path.join(root, self.opt("build", "build/default"))
+        self.check_options()
+        self.blkback = os.path.join(build, "host-backends/blk/vmi-blkback")
+        self.vmi_rom = os.path.join(build, "vmi-core/vmi-rom")
+        self.engine = os.path.join(build, "guest-drivers/user/fio-vmiblk.so")
+        tag = f"vmiblk-{name}"
+        self.machine = os.path.join(workdir, tag + ".machine")
+        self.rom = os.path.join(workdir, tag + ".rom")
+        self.sock = os.path.join(workdir, tag + ".sock")
+        self.ctl = os.path.join(workdir, tag + ".ctl")
+        self.log = os.path.join(workdir, tag + ".log")
+
+    def setup(self):
+        for f in (self.blkback, self.vmi_rom, self.engine):
+            if not os.path.exists(f):
+                raise RunError(f"{f} is missing: run make first")
+        lines = ["device blk 0", "transport process", f"socket {self.sock}",
+                 f"queues {self.queues}", f"slots {self.slots}",
+                 f"data {self.data}",
+                 "features flush fua discard write_zeroes get_id indirect "
+                 "heartbeat"]
+        if self.null == "1":
+            lines += ["null", f"size {self.size}"]
+        else:
+            FioHost.setup(self)
+            lines.append(f"target {self.file}")
+            if self.direct == "0":
+                lines.append("buffered")
+        with open(self.machine, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        _run([self.vmi_rom, "build", "--flavour", "process", "--machine",
+              self.machine, "-o", self.rom], 30)
+        cmd = [self.blkback, "--machine", self.machine, "--device", "0",
+               f"--mode={self.mode}", f"--control={self.ctl}"]
+        if self.poll_us is not None:
+            cmd.append(f"--poll_us={self.poll_us}")
+        log = open(self.log, "w")
+        self.procs.append(subprocess.Popen(cmd, stdout=log, stderr=log))
+        deadline = time.time() + 10
+        while not (os.path.exists(self.sock) and os.path.exists(self.ctl)):
+            if self.procs[-1].poll() is not None or time.time() > deadline:
+                with open(self.log) as f:
+                    raise RunError("vmi-blkback did not start: "
+                                   + f.read().strip()[-300:])
+            time.sleep(0.02)
+
+    def fio_args(self):
+        return [f"--ioengine=external:{self.engine}", f"--rom={self.rom}",
+                "--device=0", f"--size={self.size}",
+                f"--mode={self.guest_mode}",
+                f"--poll_us={self.guest_poll_us}"]
+
+    def run(self, cell, s, out_json):
+        if self.procs[-1].poll() is not None:
+            raise RunError(f"vmi-blkback exited {self.procs[-1].returncode}")
+        super().run(cell, s, out_json)
+        with socket.socket(socket.AF_UNIX) as c:
+            c.connect(self.ctl)
+            data = b""
+            while chunk := c.recv(65536):
+                data += chunk
+        with open(out_json[:-len(".json")] + ".backend.json", "wb") as f:
+            f.write(data)
+
+    def describe(self):
+        return {"kind": self.kind, "file": None if self.null == "1"
+                else self.file, "size": self.size, "direct": self.direct,
+                "null": self.null, "queues": self.queues,
+                "slots": self.slots, "data": self.data, "mode": self.mode,
+                "poll_us": self.poll_us, "guest_mode": self.guest_mode,
+                "guest_poll_us": self.guest_poll_us}
+
+
 class Iperf3Veth(Target):
     """The network baseline: iperf3 between two namespaces joined by a veth
     pair, both created here and removed at teardown."""
@@ -179,6 +277,134 @@ class Iperf3Veth(Target):
         return {"kind": self.kind, "mtu": self.mtu}
 
 
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+HUGEPAGE_LOCK = "/run/lock/vmipv-net-hugepages.lock"
+
+
+def _hugepages_adjust(delta):
+    """Add delta 2 MiB pages to nr_hugepages (others' tests do the same,
+    under the same lock); returns how many were really added."""
+    import fcntl
+    with open(HUGEPAGE_LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with open("/proc/sys/vm/nr_hugepages") as f:
+            before = int(f.read())
+        with open("/proc/sys/vm/nr_hugepages", "w") as f:
+            f.write(str(max(0, before + delta)))
+        with open("/proc/sys/vm/nr_hugepages") as f:
+            return int(f.read()) - before
+
+
+class Iperf3Vmipv(Iperf3Veth):
+    """iperf3 over vmipv: the client namespace holds vminet-tap's TAP, the
+    server namespace vmi-netback and the interface of its DPDK port
+    (net_tap); hugepages on a private hugetlbfs mount. Everything is
+    created at setup and removed at teardown."""
+    kind = "iperf3-vmipv"
+    PAGES = 128
+
+    def __init__(self, name, options, workdir):
+        options = dict(options)
+        own = {k: options.pop(k, d) for k, d in (
+            ("pairs", "1"), ("slots", "256"), ("data", "16M"),
+            ("mode", "adaptive"), ("poll_us", "50"),
+            ("build", "build/default"))}
+        super().__init__(name, options, workdir)
+        self.__dict__.update(own)
+        self.tag = f"{os.getpid()}-{Iperf3Vmipv._next_id}"
+        self.server_if = f"vs{self.tag}"
+        self.client_if = f"vc{self.tag}"
+        self.prefix = f"vmic{self.tag}"
+        self.huge = os.path.join(workdir, f"huge-{self.tag}")
+        self.pages = 0
+        self.mounted = False
+
+    def _bin(self, rel):
+        path = os.path.join(REPO, self.build, rel)
+        if not os.access(path, os.X_OK):
+            raise RunError(f"{path} not built: run make")
+        return path
+
+    def _wait(self, cond, what, proc, timeout=10):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if cond():
+                return
+            if proc.poll() is not None:
+                raise RunError(f"{what} exited {proc.returncode}")
+            time.sleep(0.1)
+        raise RunError(f"{what}: not ready after {timeout}s")
+
+    def setup(self):
+        netback = self._bin("host-backends/net/vmi-netback")
+        tap = self._bin("guest-drivers/user/vminet-tap")
+        rom_tool = self._bin("vmi-core/vmi-rom")
+        for ns in (self.ns_client, self.ns_server):
+            _run(["ip", "netns", "add", ns], 10)
+            self.created.append(ns)
+            _run(["ip", "-n", ns, "link", "set", "lo", "up"], 10)
+        self.pages = _hugepages_adjust(self.PAGES)
+        os.makedirs(self.huge, exist_ok=True)
+        _run(["mount", "-t", "hugetlbfs", "-o",
+              f"pagesize=2M,size={self.PAGES * 2}M", "nodev", self.huge], 10)
+        self.mounted = True
+        machine = os.path.join(self.workdir, f"{self.tag}.machine")
+        rom = os.path.join(self.workdir, f"{self.tag}.rom")
+        sock = os.path.join(self.workdir, f"{self.tag}.sock")
+        with open(machine, "w") as f:
+            f.write(f"device net 0\n\ttransport process\n\tsocket {sock}\n"
+                    f"\tqueues {2 * int(self.pairs)}\n\tslots {self.slots}\n"
+                    f"\tdata {self.data}\n\tfeatures csum guest_csum "
+                    f"host_tso4 guest_tso4\n\tmtu {self.mtu}\n"
+                    f"\tport net_tap0,iface={self.server_if}\n")
+        _run([rom_tool, "build", "--flavour", "process", "--machine",
+              machine, "-o", rom], 30)
+        log = open(os.path.join(self.workdir, f"{self.tag}.netback.log"),
+                   "w")
+        backend = subprocess.Popen(
+            ["ip", "netns", "exec", self.ns_server, netback, "-l", "0,1",
+             "--file-prefix", self.prefix, "--huge-dir", self.huge,
+             "-m", "128", "--log-level=lib.eal:error", "--",
+             "--machine", machine, "--device", "0", "--mode", self.mode,
+             "--poll-us", self.poll_us], stdout=log, stderr=log)
+        self.procs.append(backend)
+        self._wait(lambda: os.path.exists(sock), "vmi-netback", backend)
+        log = open(os.path.join(self.workdir, f"{self.tag}.tap.log"), "w")
+        guest = subprocess.Popen(
+            [tap, "--rom", rom, "--netns", self.ns_client, "--ifname",
+             self.client_if, "--mode", self.mode, "--poll-us",
+             self.poll_us], stdout=log, stderr=log)
+        self.procs.append(guest)
+        self._wait(lambda: subprocess.run(
+            ["ip", "-n", self.ns_client, "link", "show", self.client_if],
+            capture_output=True).returncode == 0, "vminet-tap", guest)
+        for ns, dev, addr in ((self.ns_client, self.client_if,
+                               "10.77.0.1/24"),
+                              (self.ns_server, self.server_if,
+                               "10.77.0.2/24")):
+            _run(["ip", "-n", ns, "addr", "add", addr, "dev", dev], 10)
+            _run(["ip", "-n", ns, "link", "set", dev, "up"], 10)
+        _run(["ip", "netns", "exec", self.ns_client, "ping", "-c", "1",
+              "-W", "5", self.server_addr], 10)
+
+    def teardown(self):
+        super().teardown()  # the processes, then the namespaces
+        if self.mounted:
+            subprocess.run(["umount", self.huge], capture_output=True)
+            self.mounted = False
+        shutil.rmtree(os.path.join("/var/run/dpdk", self.prefix),
+                      ignore_errors=True)
+        if self.pages:
+            _hugepages_adjust(-self.pages)
+            self.pages = 0
+
+    def describe(self):
+        return {"kind": self.kind, "mtu": self.mtu, "pairs": self.pairs,
+                "slots": self.slots, "data": self.data, "mode": self.mode,
+                "poll_us": self.poll_us, "port": "net_tap"}
+
+
 def _wait_listening(ns, port, server, timeout=10):
     """Wait until the one-shot server listens, or fail if it died."""
     deadline = time.time() + timeout
@@ -222,7 +448,8 @@ def run_iperf3(server_ns, client_ns, addr, cell, s, out_json):
         server.wait()
 
 
-KINDS = {k.kind: k for k in (FioHost, FioNull, Iperf3Veth)}
+KINDS = {k.kind: k for k in (FioHost, FioNull, FioVmiblk, Iperf3Veth,
+                             Iperf3Vmipv)}
 
 
 def make(target, workdir):

@@ -90,6 +90,15 @@ class PlanTest(unittest.TestCase):
                                  ("base", 1), ("base", 2), ("ours", 2),
                                  ("ours", 3), ("base", 3)])
 
+    def test_several_pairs_stay_adjacent(self):
+        c = spec.parse("repeats 2\ntarget a fio-host\ntarget b fio-host\n"
+                       "target b2 fio-null baseline=b\n"
+                       "target a2 fio-null baseline=a\nfio rw=read", "p",
+                       KINDS)
+        order = [(n, rep) for _, n, rep in runner.plan(c)]
+        self.assertEqual(order, [("a", 0), ("a2", 0), ("b", 0), ("b2", 0),
+                                 ("b2", 1), ("b", 1), ("a2", 1), ("a", 1)])
+
 
 class MetricsTest(unittest.TestCase):
     def test_fio(self):

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Opening a block device of a process guest: bind the ROM, pick the
+ * device entry, connect (conn.c), read and check the device's config, and
+ * set up each queue's rings and tags.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "blk_user_priv.h"
+
+#define VMI_BLK_DEFAULT_POLL_NS 200000ull
+#define VMI_BLK_DEFAULT_DEAD_NS 10000000000ull
+#define VMI_BLK_HANDSHAKE_MS 5000
+
+/* Everything this library can use, offered or not. */
+#define VMI_BLK_SUPPORTED                                             \
+	(VMI_FEATURE(VMI_F_VERSION_1) | VMI_FEATURE(VMI_F_INDIRECT) | \
+	 VMI_FEATURE(VMI_F_HEARTBEAT) | VMI_FEATURE(VMI_BLK_F_RO) |   \
+	 VMI_FEATURE(VMI_BLK_F_FLUSH) | VMI_FEATURE(VMI_BLK_F_FUA) |  \
+	 VMI_FEATURE(VMI_BLK_F_DISCARD) |                             \
+	 VMI_FEATURE(VMI_BLK_F_WRITE_ZEROES) | VMI_FEATURE(VMI_BLK_F_GET_ID))
+
+static int vmi_blk_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+static uint64_t vmi_blk_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static bool vmi_blk_pow2(uint32_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+/*
+ * The device's config, copied once out of shared memory and checked: the
+ * limits it sets are what vmi_blk_submit() enforces before the backend does.
+ */
+static int vmi_blk_read_config(struct vmi_blk_dev *d, char *err, size_t errlen)
+{
+	struct vmi_blk_info *i = &d->info;
+	struct vmi_blk_config c;
+	uint64_t sectors;
+
+	memcpy(&c, d->conn.shm->config, sizeof(c));
+	sectors = vmi_le64_to_cpu(c.capacity);
+	i->features = d->conn.features;
+	i->read_only = i->features & VMI_FEATURE(VMI_BLK_F_RO);
+	i->logical_block_size = vmi_le32_to_cpu(c.logical_block_size);
+	i->physical_block_size = vmi_le32_to_cpu(c.physical_block_size);
+	i->buf_align = vmi_le32_to_cpu(c.buf_align);
+	i->max_segs = vmi_le16_to_cpu(c.max_segs);
+	i->max_transfer = vmi_le32_to_cpu(c.max_transfer);
+	i->max_discard_bytes = (uint64_t)vmi_le32_to_cpu(c.max_discard_sectors)
+			       << VMI_BLK_SECTOR_SHIFT;
+	i->max_write_zeroes_bytes =
+		(uint64_t)vmi_le32_to_cpu(c.max_write_zeroes_sectors)
+		<< VMI_BLK_SECTOR_SHIFT;
+	i->discard_granularity = vmi_le32_to_cpu(c.discard_granularity);
+	i->nr_slots = d->conn.layout.p.ring_slots;
+	i->data_size = d->conn.layout.p.data_size;
+
+	if (!sectors || sectors > UINT64_MAX >> VMI_BLK_SECTOR_SHIFT)
+		return vmi_blk_fail(err, errlen, -EPROTO,
+				    "config capacity %llu sectors",
+				    (unsigned long long)sectors);
+	i->capacity = sectors << VMI_BLK_SECTOR_SHIFT;
+	if (i->logical_block_size != 512 && i->logical_block_size != 4096)
+		return vmi_blk_fail(err, errlen, -EPROTO,
+				    "config logical_block_size %u",
+				    i->logical_block_size);
+	if (!vmi_blk_pow2(i->buf_align) || i->buf_align > VMI_SHM_ALIGN)
+		return vmi_blk_fail(err, errlen, -EPROTO, "config buf_align %u",
+				    i->buf_align);
+	if (i->buf_align < VMI_BLK_SECTOR_SIZE)
+		i->buf_align = VMI_BLK_SECTOR_SIZE;
+	if (!i->max_segs || i->max_segs > VMI_MAX_SEGS)
+		return vmi_blk_fail(err, errlen, -EPROTO, "config max_segs %u",
+				    i->max_segs);
+	if (!(i->features & VMI_FEATURE(VMI_F_INDIRECT)) &&
+	    i->max_segs > VMI_BLK_SEGS_INLINE)
+		i->max_segs = VMI_BLK_SEGS_INLINE;
+	if (i->max_transfer < i->logical_block_size)
+		return vmi_blk_fail(err, errlen, -EPROTO,
+				    "config max_transfer %u", i->max_transfer);
+	if (i->max_transfer > i->data_size)
+		i->max_transfer = i->data_size;
+	return 0;
+}
+
+static int vmi_blk_queue_init(struct vmi_blk_dev *d, unsigned int index)
+{
+	struct vmi_blk_queue *q = &d->q[index];
+	uint32_t t;
+	int ret;
+
+	q->d = d;
+	q->index = index;
+	pthread_mutex_init(&q->alloc_lock, NULL);
+	q->nr_slots = d->info.nr_slots;
+	q->data = vmi_conn_data(&d->conn, index);
+	q->data_size = d->info.data_size;
+	ret = vmi_ring_attach_prod(&q->req, vmi_conn_req_ring(&d->conn, index),
+				   q->nr_slots, sizeof(struct vmi_blk_req));
+	if (!ret)
+		ret = vmi_ring_attach_cons(&q->rsp,
+					   vmi_conn_rsp_ring(&d->conn, index),
+					   q->nr_slots,
+					   sizeof(struct vmi_blk_rsp));
+	if (ret)
+		return ret;
+	q->tags = calloc(q->nr_slots, sizeof(*q->tags));
+	q->free_tags = calloc(q->nr_slots, sizeof(*q->free_tags));
+	q->stash = calloc(q->nr_slots, sizeof(*q->stash));
+	if (!q->tags || !q->free_tags || !q->stash)
+		return -ENOMEM;
+	for (t = 0; t < q->nr_slots; t++)
+		q->free_tags[t] = q->nr_slots - 1 - t;
+	q->nr_free = q->nr_slots;
+	/* The heartbeat is judged from now on, not from the epoch. */
+	q->heartbeat = vmi_conn_heartbeat(&d->conn);
+	q->heartbeat_ns = vmi_blk_now_ns();
+	q->checked_ns = q->heartbeat_ns;
+	return 0;
+}
+
+static void vmi_blk_queue_fini(struct vmi_blk_queue *q)
+{
+	free(q->tags);
+	free(q->free_tags);
+	free(q->stash);
+	pthread_mutex_destroy(&q->alloc_lock);
+}
+
+int vmi_blk_open(const struct vmi_blk_open_opts *o, struct vmi_blk_dev **out,
+		 char *err, size_t errlen)
+{
+	struct vmi_rom_dev dev;
+	char path[128];
+	struct vmi_blk_dev *d;
+	unsigned int i;
+	int ret;
+
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return vmi_blk_fail(err, errlen, -ENOMEM, "out of memory");
+	d->index = o->device;
+	d->mode = o->mode;
+	d->poll_ns = o->poll_ns ? o->poll_ns : VMI_BLK_DEFAULT_POLL_NS;
+	d->dead_ns = o->dead_ns ? o->dead_ns : VMI_BLK_DEFAULT_DEAD_NS;
+
+	ret = vmi_guest_open(&d->guest, o->rom, err, errlen);
+	if (ret)
+		goto fail;
+	ret = vmi_conn_find(&d->guest, o->device, VMI_DEV_CLASS_BLK, &dev, path,
+			    sizeof(path), err, errlen);
+	if (ret)
+		goto fail;
+	ret = vmi_conn_open(&d->conn, &d->guest, &dev, path, o->nr_queues,
+			    VMI_BLK_SUPPORTED, VMI_BLK_HANDSHAKE_MS, err,
+			    errlen);
+	if (ret)
+		goto fail;
+	d->connected = true;
+	ret = vmi_blk_read_config(d, err, errlen);
+	if (ret)
+		goto fail;
+	d->nr_queues = d->conn.nr_queues;
+	if (posix_memalign((void **)&d->q, 64, d->nr_queues * sizeof(*d->q))) {
+		d->q = NULL;
+		ret = vmi_blk_fail(err, errlen, -ENOMEM, "out of memory");
+		goto fail;
+	}
+	memset(d->q, 0, d->nr_queues * sizeof(*d->q));
+	for (i = 0; i < d->nr_queues; i++) {
+		ret = vmi_blk_queue_init(d, i);
+		if (ret) {
+			vmi_blk_fail(err, errlen, ret, "queue %u: %s", i,
+				     strerror(-ret));
+			goto fail;
+		}
+	}
+	*out = d;
+	return 0;
+fail:
+	vmi_blk_close(d);
+	return ret;
+}
+
+void vmi_blk_close(struct vmi_blk_dev *d)
+{
+	unsigned int i;
+
+	if (!d)
+		return;
+	if (d->q) {
+		for (i = 0; i < d->nr_queues; i++)
+			vmi_blk_queue_fini(&d->q[i]);
+		free(d->q);
+	}
+	if (d->connected)
+		vmi_conn_close(&d->conn);
+	vmi_guest_close(&d->guest);
+	free(d);
+}
+
+const struct vmi_blk_info *vmi_blk_info(const struct vmi_blk_dev *d)
+{
+	return &d->info;
+}
+
+unsigned int vmi_blk_nr_queues(const struct vmi_blk_dev *d)
+{
+	return d->nr_queues;
+}
+
+struct vmi_blk_queue *vmi_blk_queue(struct vmi_blk_dev *d, unsigned int q)
+{
+	return q < d->nr_queues ? &d->q[q] : NULL;
+}

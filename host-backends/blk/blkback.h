@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Private to vmi-blkback: the device (one target, one socket), the guests
+ * it serves and their queues, each queue a thread with its own io_uring.
+ *
+ *   main.c     command line, machine description, signals, control socket
+ *   target.c   the file or block device behind the device, its limits
+ *   queue.c    one queue: ring -> validator -> io_uring -> ring
+ *   stats.c    per-queue counters as JSON
+ *   blk_req.c  the request validator (blk_req.h)
+ */
+#ifndef VMI_BLKBACK_H
+#define VMI_BLKBACK_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <liburing.h>
+
+#include <vmi_ring.h>
+#include <vmi_transport.h>
+
+#include "blk_req.h"
+
+enum vmi_blkback_mode {
+	VMI_BLKBACK_ADAPTIVE, /* poll for poll_ns after the last work, sleep */
+	VMI_BLKBACK_POLL, /* never sleep (and never ask to be woken) */
+	VMI_BLKBACK_INTERRUPT, /* sleep as soon as there is nothing to do */
+};
+
+/* The storage behind the device. */
+struct vmi_blkback_target {
+	const char *path; /* NULL for the null target without a file */
+	int fd; /* -1 for the null target without a file */
+	bool is_blkdev;
+	bool read_only;
+	bool direct; /* opened O_DIRECT */
+	bool null; /* complete every request without I/O */
+	bool zero_range; /* FALLOC_FL_ZERO_RANGE works (else punch holes) */
+	uint64_t size; /* bytes */
+	uint32_t logical_block_size;
+	uint32_t physical_block_size;
+	uint32_t dio_align; /* memory and offset alignment O_DIRECT needs */
+	char serial[VMI_BLK_ID_BYTES]; /* GET_ID's answer */
+};
+
+/*
+ * Counters of one queue. Each is written by the queue's thread only and
+ * read by the loop thread (stats), both with relaxed atomics: a reader may
+ * see a slightly old value, never a torn one.
+ */
+#define VMI_BLKBACK_BATCH_BUCKETS 8 /* batch sizes 1, 2-3, 4-7, ..., 128+ */
+struct vmi_blkback_stats {
+	uint64_t requests; /* answered */
+	uint64_t reads, writes, flushes, discards, write_zeroes, get_ids;
+	uint64_t read_bytes, write_bytes;
+	uint64_t errors; /* answered with a status other than OK */
+	uint64_t refused; /* of those, refused by the validator */
+	uint64_t batches; /* passes that took at least one request */
+	uint64_t batch_max; /* most requests one pass took */
+	uint64_t batch_hist[VMI_BLKBACK_BATCH_BUCKETS];
+	uint64_t inflight; /* taken, not yet answered: now */
+	uint64_t inflight_max;
+	uint64_t sleeps; /* times the queue thread slept */
+	uint64_t notifies; /* irq eventfd writes */
+};
+
+struct vmi_blkback {
+	struct vmi_blkback_target target;
+	enum vmi_blkback_mode mode;
+	uint64_t poll_ns; /* adaptive: idle polling budget */
+	unsigned int nr_cpus; /* queue q of a guest runs on cpus[q % n] */
+	int cpus[VMI_MAX_QUEUES];
+	struct vmi_blk_config config;
+	struct vmi_host_dev dev;
+	struct vmi_transport *transport;
+	/* counters of the guests that left, per queue index (loop thread) */
+	struct vmi_blkback_stats totals[VMI_MAX_QUEUES];
+	uint64_t started_ns;
+};
+
+/* One request the backend has taken and not yet answered. */
+struct vmi_blkback_io {
+	struct vmi_blk_io io;
+	struct iovec iov[VMI_MAX_SEGS];
+	bool punched; /* WRITE_ZEROES retried as a hole punch */
+};
+
+struct vmi_blkback_guest;
+
+/*
+ * One queue of one guest. Everything but stop and stats belongs to the
+ * queue's thread; each queue sits on its own cache lines.
+ */
+struct vmi_blkback_queue {
+	struct vmi_blkback_guest *bg;
+	unsigned int index;
+	pthread_t thread;
+	bool started;
+	bool stop; /* set by the loop thread, then a kick wakes ours */
+	struct vmi_ring req; /* we consume */
+	struct vmi_ring rsp; /* we produce */
+	uint32_t nr_slots;
+	uint8_t *data; /* the queue's data area */
+	int kick_fd;
+	struct io_uring ring;
+	bool ring_ready;
+	bool fixed; /* the data area is registered as buffer 0 */
+	bool kick_armed; /* a read of kick_fd is in io_uring */
+	uint64_t kick_val;
+	struct vmi_blkback_io *ios;
+	uint32_t *free_ios;
+	uint32_t nr_ios, nr_free;
+	uint32_t staged; /* answers written to the response ring, unpublished */
+	uint32_t owed; /* requests taken whose answers are not published */
+	struct vmi_blkback_stats stats __attribute__((aligned(64)));
+} __attribute__((aligned(64)));
+
+struct vmi_blkback_guest {
+	struct vmi_blkback *bb;
+	struct vmi_host_guest *g;
+	struct vmi_blk_limits lim;
+	bool write_through; /* FLUSH not negotiated: every write is FUA */
+	unsigned int nr_queues;
+	struct vmi_blkback_queue q[];
+};
+
+/* target.c */
+int vmi_blkback_target_open(struct vmi_blkback_target *t, const char *path,
+			    bool read_only, bool direct);
+/* The null target: no file, size bytes, every request completes at once. */
+void vmi_blkback_target_null(struct vmi_blkback_target *t, uint64_t size);
+/* Expose a larger logical block (4096): the size shrinks to a multiple. */
+void vmi_blkback_target_block_size(struct vmi_blkback_target *t, uint32_t size);
+void vmi_blkback_target_close(struct vmi_blkback_target *t);
+/*
+ * The config and the features a target supports, for queues of data_size
+ * bytes; the device offers these ANDed with the machine description's.
+ */
+void vmi_blkback_target_config(const struct vmi_blkback_target *t,
+			       uint32_t data_size, struct vmi_blk_config *cfg,
+			       uint64_t *features);
+/* Synchronous DISCARD / WRITE_ZEROES on a block device: 0 or -errno. */
+int vmi_blkback_target_blkdev_range(const struct vmi_blkback_target *t,
+				    const struct vmi_blk_io *io);
+
+/* queue.c */
+int vmi_blkback_queue_start(struct vmi_blkback_guest *bg, unsigned int index);
+void vmi_blkback_queue_stop(struct vmi_blkback_queue *q);
+
+/* stats.c */
+void vmi_blkback_stats_add(struct vmi_blkback_stats *to,
+			   const struct vmi_blkback_stats *from);
+void vmi_blkback_stats_json(struct vmi_blkback *bb, FILE *f);
+
+#endif /* VMI_BLKBACK_H */
