@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What vmi_core.ko offers the vmipv device drivers of a Linux guest
+ * (vmiblk.ko, later vminet.ko): a "vmi" bus whose devices are the entries
+ * of the VMI ROM's device table that vmi_core found behind an
+ * ivshmem-doorbell PCI device, and the few operations a driver needs on
+ * one: the status handshake of docs/ABI.md part (e), the queues' rings and
+ * data areas, notify (the ROM's QueueNotify) and per-queue interrupts.
+ *
+ * A driver registers a struct vmi_driver for its device class; the bus
+ * calls probe for each device of that class, in process context. The
+ * driver never sees the ROM, the PCI device or the doorbell.
+ */
+#ifndef VMI_CORE_H
+#define VMI_CORE_H
+
+#include <linux/device.h>
+#include <linux/interrupt.h>
+#include <vmi/dev.h>
+#include <vmi/rom.h>
+#include <vmi_layout.h>
+
+struct vmi_core_dev; /* vmi_core's own state of a device */
+
+struct vmi_device {
+	struct device dev; /* on the vmi bus; parent: the PCI device */
+	struct vmi_rom_dev entry; /* the ROM's device table entry, a copy */
+	struct vmi_layout layout; /* what the entry describes, checked */
+	u16 dev_class; /* enum vmi_dev_class */
+	u16 instance; /* N of vmiblkN */
+	unsigned int nr_queues;
+	struct vmi_shm_hdr *shm; /* mapped shared memory (BAR2) */
+	u64 shm_len; /* bytes mapped, >= layout.shm_size */
+	struct vmi_core_dev *core;
+};
+
+#define to_vmi_device(d) container_of(d, struct vmi_device, dev)
+
+struct vmi_driver {
+	struct device_driver driver;
+	u16 dev_class; /* the class this driver binds */
+	int (*probe)(struct vmi_device *vdev);
+	void (*remove)(struct vmi_device *vdev);
+};
+
+#define to_vmi_driver(d) container_of(d, struct vmi_driver, driver)
+
+int __vmi_register_driver(struct vmi_driver *drv, struct module *owner);
+#define vmi_register_driver(drv) __vmi_register_driver(drv, THIS_MODULE)
+void vmi_unregister_driver(struct vmi_driver *drv);
+
+/* One queue of a device, as the layout rule places it in shared memory. */
+struct vmi_dev_queue {
+	void *req_ring; /* struct vmi_ring_hdr + slots: the guest produces */
+	void *rsp_ring; /* the guest consumes */
+	u32 nr_slots;
+	u16 req_slot_size, rsp_slot_size;
+	void *data; /* the queue's data area */
+	u32 data_size;
+};
+
+void vmi_dev_queue(struct vmi_device *vdev, unsigned int q,
+		   struct vmi_dev_queue *out);
+
+/*
+ * The handshake, in order: vmi_dev_reset() (the backend stops serving
+ * and lays the memory out afresh), vmi_dev_negotiate() (features), ring
+ * setup by the driver, vmi_dev_start() (DRIVER_OK; waits for ALIVE).
+ * vmi_dev_reset() again when the driver stops. Each returns 0 or a
+ * negative errno after logging which step failed on which value.
+ */
+int vmi_dev_reset(struct vmi_device *vdev);
+/* Accept offered & supported (VERSION_1 required); *accepted gets it. */
+int vmi_dev_negotiate(struct vmi_device *vdev, u64 supported, u64 *accepted);
+int vmi_dev_start(struct vmi_device *vdev);
+
+/* Host-written status words, read once each. */
+u32 vmi_dev_device_status(struct vmi_device *vdev);
+u32 vmi_dev_heartbeat(struct vmi_device *vdev);
+
+/* Kick queue q: the ROM's QueueNotify (the doorbell), any context. */
+void vmi_dev_notify(struct vmi_device *vdev, unsigned int q);
+
+/* Queue q's completion interrupt (MSI-X vector q + 1). */
+int vmi_dev_request_irq(struct vmi_device *vdev, unsigned int q,
+			irq_handler_t handler, const char *name, void *data);
+void vmi_dev_free_irq(struct vmi_device *vdev, unsigned int q, void *data);
+/* The CPUs queue q's interrupt is spread to, or NULL. */
+const struct cpumask *vmi_dev_irq_affinity(struct vmi_device *vdev,
+					   unsigned int q);
+
+#endif /* VMI_CORE_H */

@@ -1,0 +1,764 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vmiblk.ko: the vmipv block driver of a Linux guest, /dev/vmiblkN.
+ *
+ * It binds the block devices that vmi_core puts on the vmi bus and speaks
+ * docs/ABI.md parts (b) and (c) over their shared memory: one blk-mq
+ * hardware queue per device queue, each with its request ring (we
+ * produce), response ring (we consume) and data area. Each tag owns a
+ * fixed slice of its queue's data area, so a request needs no allocation:
+ * write data is gathered from the bio pages into the slice before the
+ * request is published, read data is scattered back from it on
+ * completion, and the request names the slice as one segment.
+ *
+ * Notifications: requests are published once per blk-mq batch and the
+ * doorbell (the ROM's QueueNotify) rung only when the ring's event index
+ * asks for it; completions arrive on the queue's MSI-X vector, whose
+ * handler drains the response ring, re-arms the event index and drains
+ * again until the re-arm finds nothing (disable / drain / re-enable).
+ *
+ * The backend is trusted for nothing: every response is copied out, its id
+ * must name a tag we have in flight, and any ring error, a dead backend
+ * (its heartbeat stopped, or NEEDS_RESET) or a timed-out request without a
+ * heartbeat to tell makes the device dead: every request in flight and
+ * every later one fails with an I/O error, and no slice is reused.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/blk-mq.h>
+#include <linux/blkdev.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+#include <vmi/blk.h>
+#include <vmi_ring.h>
+
+#include "vmi_core.h"
+
+#define VMIBLK_MINORS 16 /* partitions per disk */
+#define VMIBLK_MAX_DEPTH 128 /* tags per queue */
+#define VMIBLK_TIMEOUT (10 * HZ) /* then ask the heartbeat */
+#define VMIBLK_WATCHDOG_MS 500
+#define VMIBLK_WATCHDOG_MISSES 6 /* heartbeat still for 3 s: dead */
+
+/* What this driver supports; the device offers, both must have it. */
+#define VMIBLK_FEATURES                                                \
+	(VMI_FEATURE(VMI_F_VERSION_1) | VMI_FEATURE(VMI_F_HEARTBEAT) | \
+	 VMI_FEATURE(VMI_BLK_F_RO) | VMI_FEATURE(VMI_BLK_F_FLUSH) |    \
+	 VMI_FEATURE(VMI_BLK_F_FUA) | VMI_FEATURE(VMI_BLK_F_DISCARD) | \
+	 VMI_FEATURE(VMI_BLK_F_WRITE_ZEROES))
+
+static int vmiblk_major;
+
+struct vmiblk;
+
+struct vmiblk_queue {
+	spinlock_t lock; /* both rings, pending, vmiblk_req.inflight */
+	struct vmi_ring req; /* we produce */
+	struct vmi_ring rsp; /* we consume */
+	u32 pending; /* filled request slots not yet published */
+	u8 *data; /* the data area: tag t owns [t * slice, +slice) */
+	struct vmiblk *vb;
+	unsigned int index;
+	char irq_name[24];
+} ____cacheline_aligned_in_smp;
+
+struct vmiblk {
+	struct vmi_device *vdev;
+	struct gendisk *disk;
+	struct blk_mq_tag_set tag_set;
+	u64 features; /* negotiated */
+	u64 capacity; /* sectors */
+	u32 depth; /* tags per queue */
+	u32 slice; /* data-area bytes per tag */
+	bool dead; /* stop using the backend; set under a queue lock */
+	unsigned long failed; /* bit 0: the dead device's I/O was failed */
+	struct delayed_work watchdog;
+	u32 heartbeat; /* last seen */
+	unsigned int misses; /* watchdog periods without a new heartbeat */
+	unsigned int nr_queues;
+	struct vmiblk_queue *q;
+};
+
+/* Per request (blk-mq pdu). */
+struct vmiblk_req {
+	bool inflight; /* published or about to be; owned by the backend */
+	blk_status_t status;
+	u32 len; /* bytes the backend says it moved */
+};
+
+static bool vmiblk_has(const struct vmiblk *vb, unsigned int bit)
+{
+	return vb->features & VMI_FEATURE(bit);
+}
+
+static blk_status_t vmiblk_status(u32 status)
+{
+	switch (status) {
+	case VMI_BLK_S_OK:
+		return BLK_STS_OK;
+	case VMI_BLK_S_UNSUPP:
+		return BLK_STS_NOTSUPP;
+	case VMI_BLK_S_NOSPC:
+		return BLK_STS_NOSPC;
+	case VMI_BLK_S_TIMEOUT:
+		return BLK_STS_TIMEOUT;
+	default: /* IOERR, INVAL, RANGE, ROFS and anything unknown */
+		return BLK_STS_IOERR;
+	}
+}
+
+/* ---- the device is gone ----------------------------------------------- */
+
+static bool vmiblk_fail_one(struct request *rq, void *data)
+{
+	struct vmiblk_queue *vq = rq->mq_hctx->driver_data;
+	struct vmiblk_req *vr = blk_mq_rq_to_pdu(rq);
+	unsigned long flags;
+	bool mine;
+
+	spin_lock_irqsave(&vq->lock, flags);
+	mine = vr->inflight;
+	vr->inflight = false;
+	spin_unlock_irqrestore(&vq->lock, flags);
+	if (mine) {
+		vr->status = BLK_STS_IOERR;
+		blk_mq_complete_request(rq);
+	}
+	return true;
+}
+
+/*
+ * Stop submissions and interrupt drains for good; returns whether the
+ * device was already dead. Under each lock, so that none misses it.
+ */
+static bool vmiblk_stop_rings(struct vmiblk *vb)
+{
+	bool was = READ_ONCE(vb->dead);
+	unsigned long flags;
+	unsigned int q;
+
+	for (q = 0; q < vb->nr_queues; q++) {
+		spin_lock_irqsave(&vb->q[q].lock, flags);
+		WRITE_ONCE(vb->dead, true);
+		spin_unlock_irqrestore(&vb->q[q].lock, flags);
+	}
+	return was;
+}
+
+/*
+ * Stop trusting the backend: no ring is read again, every request it holds
+ * fails now and every new one at once. Process context; the first caller
+ * logs why.
+ */
+static void vmiblk_set_dead(struct vmiblk *vb, const char *why, u64 value)
+{
+	vmiblk_stop_rings(vb);
+	if (test_and_set_bit(0, &vb->failed))
+		return;
+	dev_err(&vb->vdev->dev,
+		"%s %#llx: the device is dead, failing its I/O\n", why, value);
+	blk_mq_tagset_busy_iter(&vb->tag_set, vmiblk_fail_one, vb);
+}
+
+/*
+ * A ring broke the protocol (queue lock held, maybe in hard irq): stop
+ * here, and let the watchdog log and fail what is in flight.
+ */
+static void vmiblk_ring_broken(struct vmiblk_queue *vq)
+{
+	WRITE_ONCE(vq->vb->dead, true);
+	mod_delayed_work(system_wq, &vq->vb->watchdog, 0);
+}
+
+static void vmiblk_watchdog(struct work_struct *work)
+{
+	struct vmiblk *vb =
+		container_of(to_delayed_work(work), struct vmiblk, watchdog);
+	u32 st = vmi_dev_device_status(vb->vdev);
+	u32 hb = vmi_dev_heartbeat(vb->vdev);
+
+	if (READ_ONCE(vb->dead)) {
+		vmiblk_set_dead(vb, "ring protocol error, device_status", st);
+		return;
+	}
+	if (st & VMI_DEVICE_NEEDS_RESET || !(st & VMI_DEVICE_ALIVE)) {
+		vmiblk_set_dead(vb, "backend device_status", st);
+		return;
+	}
+	if (vmiblk_has(vb, VMI_F_HEARTBEAT)) {
+		vb->misses = hb == vb->heartbeat ? vb->misses + 1 : 0;
+		vb->heartbeat = hb;
+		if (vb->misses >= VMIBLK_WATCHDOG_MISSES) {
+			vmiblk_set_dead(vb, "backend heartbeat stopped at", hb);
+			return;
+		}
+	}
+	schedule_delayed_work(&vb->watchdog,
+			      msecs_to_jiffies(VMIBLK_WATCHDOG_MS));
+}
+
+/* ---- submission ------------------------------------------------------- */
+
+/* Make the filled slots visible; true if the backend must be kicked. */
+static bool vmiblk_publish(struct vmiblk_queue *vq)
+{
+	u32 n = vq->pending;
+
+	vq->pending = 0;
+	return n && vmi_ring_prod_publish(&vq->req, n);
+}
+
+/* Fill the wire request for rq; write data goes into the tag's slice. */
+static blk_status_t vmiblk_build(struct vmiblk_queue *vq, struct request *rq,
+				 struct vmi_blk_req *wr)
+{
+	struct vmiblk *vb = vq->vb;
+	u32 off = rq->tag * vb->slice;
+
+	memset(wr, 0, sizeof(*wr));
+	wr->id = vmi_cpu_to_le64(rq->tag);
+	wr->sector = vmi_cpu_to_le64(blk_rq_pos(rq));
+	switch (req_op(rq)) {
+	case REQ_OP_READ:
+	case REQ_OP_WRITE:
+		wr->op = op_is_write(req_op(rq)) ? VMI_BLK_OP_WRITE :
+						   VMI_BLK_OP_READ;
+		if ((rq->cmd_flags & REQ_FUA) && vmiblk_has(vb, VMI_BLK_F_FUA))
+			wr->flags = VMI_BLK_REQ_F_FUA;
+		wr->nr_segs = vmi_cpu_to_le16(1);
+		wr->seg[0].offset = vmi_cpu_to_le32(off);
+		wr->seg[0].len = vmi_cpu_to_le32(blk_rq_bytes(rq));
+		if (wr->op == VMI_BLK_OP_WRITE) {
+			struct req_iterator iter;
+			struct bio_vec bv;
+			u8 *dst = vq->data + off;
+
+			rq_for_each_segment(bv, rq, iter)
+			{
+				memcpy_from_bvec(dst, &bv);
+				dst += bv.bv_len;
+			}
+		}
+		return BLK_STS_OK;
+	case REQ_OP_FLUSH:
+		wr->op = VMI_BLK_OP_FLUSH;
+		return BLK_STS_OK;
+	case REQ_OP_DISCARD:
+		wr->op = VMI_BLK_OP_DISCARD;
+		wr->nr_sectors = vmi_cpu_to_le32(blk_rq_sectors(rq));
+		return BLK_STS_OK;
+	case REQ_OP_WRITE_ZEROES:
+		wr->op = VMI_BLK_OP_WRITE_ZEROES;
+		if (!(rq->cmd_flags & REQ_NOUNMAP))
+			wr->flags = VMI_BLK_REQ_F_UNMAP;
+		wr->nr_sectors = vmi_cpu_to_le32(blk_rq_sectors(rq));
+		return BLK_STS_OK;
+	default:
+		return BLK_STS_NOTSUPP;
+	}
+}
+
+static blk_status_t vmiblk_queue_rq(struct blk_mq_hw_ctx *hctx,
+				    const struct blk_mq_queue_data *bd)
+{
+	struct vmiblk_queue *vq = hctx->driver_data;
+	struct request *rq = bd->rq;
+	struct vmiblk_req *vr = blk_mq_rq_to_pdu(rq);
+	struct vmi_blk_req wr;
+	unsigned long flags;
+	blk_status_t st;
+	bool kick = false;
+	int room;
+
+	if (READ_ONCE(vq->vb->dead))
+		return BLK_STS_IOERR;
+	st = vmiblk_build(vq, rq, &wr);
+	if (st)
+		return st;
+	blk_mq_start_request(rq);
+
+	spin_lock_irqsave(&vq->lock, flags);
+	if (vq->vb->dead) {
+		spin_unlock_irqrestore(&vq->lock, flags);
+		return BLK_STS_IOERR;
+	}
+	/*
+	 * Room is certain: a slot is taken only by a request in flight, and
+	 * there are no more tags than slots. Less means a broken backend.
+	 */
+	room = vmi_ring_prod_reserve(&vq->req, vq->pending + 1);
+	if (room < (int)vq->pending + 1) {
+		vmiblk_ring_broken(vq);
+		spin_unlock_irqrestore(&vq->lock, flags);
+		return BLK_STS_IOERR;
+	}
+	memcpy(vmi_ring_prod_slot(&vq->req, vq->pending), &wr, sizeof(wr));
+	vq->pending++;
+	vr->inflight = true;
+	if (bd->last)
+		kick = vmiblk_publish(vq);
+	spin_unlock_irqrestore(&vq->lock, flags);
+	if (kick)
+		vmi_dev_notify(vq->vb->vdev, vq->index);
+	return BLK_STS_OK;
+}
+
+/* blk-mq ends a batch without a "last" request: publish what is filled. */
+static void vmiblk_commit_rqs(struct blk_mq_hw_ctx *hctx)
+{
+	struct vmiblk_queue *vq = hctx->driver_data;
+	unsigned long flags;
+	bool kick;
+
+	spin_lock_irqsave(&vq->lock, flags);
+	kick = vmiblk_publish(vq);
+	spin_unlock_irqrestore(&vq->lock, flags);
+	if (kick)
+		vmi_dev_notify(vq->vb->vdev, vq->index);
+}
+
+/* ---- completion ------------------------------------------------------- */
+
+/*
+ * One response, copied out of the ring: it must name a tag we have in
+ * flight. Returns false for a response no honest backend sends.
+ */
+static bool vmiblk_answer(struct vmiblk_queue *vq,
+			  const struct vmi_blk_rsp *rsp)
+{
+	u64 id = vmi_le64_to_cpu(rsp->id);
+	struct vmiblk *vb = vq->vb;
+	struct vmiblk_req *vr;
+	struct request *rq;
+
+	if (id >= vb->depth)
+		return false;
+	rq = blk_mq_tag_to_rq(vb->tag_set.tags[vq->index], (unsigned int)id);
+	if (!rq)
+		return false;
+	vr = blk_mq_rq_to_pdu(rq);
+	if (!vr->inflight)
+		return false;
+	vr->inflight = false;
+	vr->status = vmiblk_status(vmi_le32_to_cpu(rsp->status));
+	vr->len = vmi_le32_to_cpu(rsp->len);
+	blk_mq_complete_request(rq);
+	return true;
+}
+
+static irqreturn_t vmiblk_irq(int irq, void *data)
+{
+	struct vmiblk_queue *vq = data;
+	bool kick = false, broken = false;
+	unsigned long flags;
+	int n, i;
+
+	spin_lock_irqsave(&vq->lock, flags);
+	if (vq->vb->dead) {
+		spin_unlock_irqrestore(&vq->lock, flags);
+		return IRQ_HANDLED;
+	}
+	do {
+		while ((n = vmi_ring_cons_peek(&vq->rsp)) > 0) {
+			for (i = 0; i < n && !broken; i++) {
+				struct vmi_blk_rsp rsp;
+
+				vmi_ring_cons_copy(&vq->rsp, i, &rsp);
+				broken = !vmiblk_answer(vq, &rsp);
+			}
+			if (broken)
+				break;
+			kick |= vmi_ring_cons_release(&vq->rsp, n);
+		}
+		if (n < 0 || broken)
+			break;
+		/* Ask for the next interrupt; drain again if work came in. */
+	} while ((n = vmi_ring_cons_arm(&vq->rsp)) > 0);
+	if (n < 0 || broken)
+		vmiblk_ring_broken(vq);
+	spin_unlock_irqrestore(&vq->lock, flags);
+	/* The backend waited for room in the response ring. */
+	if (kick)
+		vmi_dev_notify(vq->vb->vdev, vq->index);
+	return IRQ_HANDLED;
+}
+
+static void vmiblk_complete(struct request *rq)
+{
+	struct vmiblk_queue *vq = rq->mq_hctx->driver_data;
+	struct vmiblk_req *vr = blk_mq_rq_to_pdu(rq);
+	blk_status_t st = vr->status;
+
+	if (!st && (req_op(rq) == REQ_OP_READ || req_op(rq) == REQ_OP_WRITE) &&
+	    vr->len != blk_rq_bytes(rq)) {
+		dev_err_ratelimited(&vq->vb->vdev->dev,
+				    "tag %d: %u of %u bytes moved\n", rq->tag,
+				    vr->len, blk_rq_bytes(rq));
+		st = BLK_STS_IOERR;
+	}
+	if (!st && req_op(rq) == REQ_OP_READ) {
+		const u8 *src = vq->data + rq->tag * vq->vb->slice;
+		struct req_iterator iter;
+		struct bio_vec bv;
+
+		rq_for_each_segment(bv, rq, iter)
+		{
+			memcpy_to_bvec(&bv, src);
+			src += bv.bv_len;
+		}
+	}
+	blk_mq_end_request(rq, st);
+}
+
+static enum blk_eh_timer_return vmiblk_timeout(struct request *rq)
+{
+	struct vmiblk_queue *vq = rq->mq_hctx->driver_data;
+	struct vmiblk *vb = vq->vb;
+
+	/* With a heartbeat, the watchdog tells slow from gone. */
+	if (!READ_ONCE(vb->dead) && vmiblk_has(vb, VMI_F_HEARTBEAT))
+		return BLK_EH_RESET_TIMER;
+	/* Without one, a late answer could land in a reused slice. */
+	vmiblk_set_dead(vb, "request timed out, tag", rq->tag);
+	/* Failed with the others, or being completed: either way done. */
+	vmiblk_fail_one(rq, NULL);
+	return BLK_EH_DONE;
+}
+
+static int vmiblk_init_hctx(struct blk_mq_hw_ctx *hctx, void *data,
+			    unsigned int index)
+{
+	struct vmiblk *vb = data;
+
+	hctx->driver_data = &vb->q[index];
+	return 0;
+}
+
+/* Each hardware queue serves the CPUs its MSI-X vector is spread to. */
+static void vmiblk_map_queues(struct blk_mq_tag_set *set)
+{
+	struct blk_mq_queue_map *map = &set->map[HCTX_TYPE_DEFAULT];
+	struct vmiblk *vb = set->driver_data;
+	unsigned int q, cpu;
+
+	for (q = 0; q < map->nr_queues; q++) {
+		const struct cpumask *mask = vmi_dev_irq_affinity(vb->vdev, q);
+
+		if (!mask) {
+			blk_mq_map_queues(map);
+			return;
+		}
+		for_each_cpu(cpu, mask)
+			map->mq_map[cpu] = map->queue_offset + q;
+	}
+}
+
+static const struct blk_mq_ops vmiblk_mq_ops = {
+	.queue_rq = vmiblk_queue_rq,
+	.commit_rqs = vmiblk_commit_rqs,
+	.complete = vmiblk_complete,
+	.timeout = vmiblk_timeout,
+	.init_hctx = vmiblk_init_hctx,
+	.map_queues = vmiblk_map_queues,
+};
+
+static const struct block_device_operations vmiblk_fops = {
+	.owner = THIS_MODULE,
+};
+
+/* ---- probe and remove ------------------------------------------------- */
+
+/*
+ * Copy the class config out of shared memory once and check what the
+ * driver relies on; fills the queue limits and the slice size.
+ */
+static int vmiblk_config(struct vmiblk *vb, struct vmi_blk_config *cfg)
+{
+	struct vmi_device *vdev = vb->vdev;
+	u32 lbs, pbs, align, max_transfer, slots = vdev->layout.p.ring_slots;
+	u32 data_size = vdev->layout.p.data_size;
+
+	memcpy(cfg, vdev->shm->config, sizeof(*cfg));
+	vb->capacity = vmi_le64_to_cpu(cfg->capacity);
+	lbs = vmi_le32_to_cpu(cfg->logical_block_size);
+	pbs = vmi_le32_to_cpu(cfg->physical_block_size);
+	align = vmi_le32_to_cpu(cfg->buf_align);
+	max_transfer = vmi_le32_to_cpu(cfg->max_transfer);
+	if (lbs != 512 && lbs != 4096) {
+		dev_err(&vdev->dev, "logical_block_size %u\n", lbs);
+		return -EINVAL;
+	}
+	if (pbs < lbs || !is_power_of_2(pbs)) {
+		dev_err(&vdev->dev, "physical_block_size %u\n", pbs);
+		return -EINVAL;
+	}
+	/* Slices are 4 KiB aligned and transfers a multiple of lbs. */
+	if (!align || !is_power_of_2(align) || align > lbs) {
+		dev_err(&vdev->dev, "buf_align %u with block size %u\n", align,
+			lbs);
+		return -EINVAL;
+	}
+	if (max_transfer < PAGE_SIZE) {
+		dev_err(&vdev->dev, "max_transfer %u\n", max_transfer);
+		return -EINVAL;
+	}
+	vb->depth = min_t(u32, slots, VMIBLK_MAX_DEPTH);
+	vb->slice = min_t(u32, max_transfer, data_size / vb->depth);
+	vb->slice = round_down(vb->slice, PAGE_SIZE);
+	if (!vb->slice) {
+		vb->depth = data_size / PAGE_SIZE;
+		vb->slice = PAGE_SIZE;
+	}
+	return 0;
+}
+
+static void vmiblk_limits(struct vmiblk *vb, const struct vmi_blk_config *cfg)
+{
+	struct request_queue *q = vb->disk->queue;
+	u32 lbs = vmi_le32_to_cpu(cfg->logical_block_size);
+
+	blk_queue_logical_block_size(q, lbs);
+	blk_queue_physical_block_size(
+		q, vmi_le32_to_cpu(cfg->physical_block_size));
+	blk_queue_max_hw_sectors(q, vb->slice >> SECTOR_SHIFT);
+	blk_queue_max_segment_size(q, vb->slice);
+	blk_queue_max_segments(q, USHRT_MAX);
+	blk_queue_rq_timeout(q, VMIBLK_TIMEOUT);
+	blk_queue_write_cache(q, vmiblk_has(vb, VMI_BLK_F_FLUSH),
+			      vmiblk_has(vb, VMI_BLK_F_FUA));
+	if (vmiblk_has(vb, VMI_BLK_F_DISCARD)) {
+		blk_queue_max_discard_sectors(
+			q, vmi_le32_to_cpu(cfg->max_discard_sectors));
+		q->limits.discard_granularity =
+			max(vmi_le32_to_cpu(cfg->discard_granularity), lbs);
+	}
+	if (vmiblk_has(vb, VMI_BLK_F_WRITE_ZEROES))
+		blk_queue_max_write_zeroes_sectors(
+			q, vmi_le32_to_cpu(cfg->max_write_zeroes_sectors));
+	set_disk_ro(vb->disk, vmiblk_has(vb, VMI_BLK_F_RO));
+	set_capacity(vb->disk, vb->capacity);
+}
+
+static int vmiblk_setup_queues(struct vmiblk *vb)
+{
+	struct vmi_device *vdev = vb->vdev;
+	unsigned int q;
+	int ret;
+
+	vb->q = kcalloc(vb->nr_queues, sizeof(*vb->q), GFP_KERNEL);
+	if (!vb->q)
+		return -ENOMEM;
+	for (q = 0; q < vb->nr_queues; q++) {
+		struct vmiblk_queue *vq = &vb->q[q];
+		struct vmi_dev_queue dq;
+
+		vmi_dev_queue(vdev, q, &dq);
+		spin_lock_init(&vq->lock);
+		vq->vb = vb;
+		vq->index = q;
+		vq->data = dq.data;
+		if (dq.req_slot_size != sizeof(struct vmi_blk_req) ||
+		    dq.rsp_slot_size != sizeof(struct vmi_blk_rsp))
+			return -EPROTO;
+		ret = vmi_ring_attach_prod(&vq->req, dq.req_ring, dq.nr_slots,
+					   dq.req_slot_size);
+		if (!ret)
+			ret = vmi_ring_attach_cons(&vq->rsp, dq.rsp_ring,
+						   dq.nr_slots,
+						   dq.rsp_slot_size);
+		if (ret) {
+			dev_err(&vdev->dev, "queue %u: rings refused: %d\n", q,
+				ret);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static void vmiblk_free_irqs(struct vmiblk *vb, unsigned int n)
+{
+	while (n--)
+		vmi_dev_free_irq(vb->vdev, n, &vb->q[n]);
+}
+
+static int vmiblk_request_irqs(struct vmiblk *vb)
+{
+	unsigned int q;
+	int ret;
+
+	for (q = 0; q < vb->nr_queues; q++) {
+		struct vmiblk_queue *vq = &vb->q[q];
+
+		snprintf(vq->irq_name, sizeof(vq->irq_name), "vmiblk%u-q%u",
+			 vb->vdev->instance, q);
+		ret = vmi_dev_request_irq(vb->vdev, q, vmiblk_irq, vq->irq_name,
+					  vq);
+		if (ret) {
+			vmiblk_free_irqs(vb, q);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int vmiblk_alloc_disk(struct vmiblk *vb)
+{
+	struct blk_mq_tag_set *set = &vb->tag_set;
+	int ret;
+
+	set->ops = &vmiblk_mq_ops;
+	set->nr_hw_queues = vb->nr_queues;
+	set->nr_maps = 1;
+	set->queue_depth = vb->depth;
+	set->numa_node = NUMA_NO_NODE;
+	set->cmd_size = sizeof(struct vmiblk_req);
+	set->flags = BLK_MQ_F_SHOULD_MERGE;
+	set->driver_data = vb;
+	ret = blk_mq_alloc_tag_set(set);
+	if (ret)
+		return ret;
+	vb->disk = blk_mq_alloc_disk(set, vb);
+	if (IS_ERR(vb->disk)) {
+		ret = PTR_ERR(vb->disk);
+		vb->disk = NULL;
+		blk_mq_free_tag_set(set);
+		return ret;
+	}
+	return 0;
+}
+
+static void vmiblk_free(struct vmiblk *vb)
+{
+	kfree(vb->q);
+	kfree(vb);
+}
+
+static int vmiblk_probe(struct vmi_device *vdev)
+{
+	struct vmi_blk_config cfg;
+	struct vmiblk *vb;
+	int ret;
+
+	vb = kzalloc(sizeof(*vb), GFP_KERNEL);
+	if (!vb)
+		return -ENOMEM;
+	vb->vdev = vdev;
+	vb->nr_queues = vdev->nr_queues;
+	INIT_DELAYED_WORK(&vb->watchdog, vmiblk_watchdog);
+	dev_set_drvdata(&vdev->dev, vb);
+
+	ret = vmi_dev_reset(vdev);
+	if (!ret)
+		ret = vmi_dev_negotiate(vdev, VMIBLK_FEATURES, &vb->features);
+	if (!ret)
+		ret = vmiblk_config(vb, &cfg);
+	if (!ret)
+		ret = vmiblk_setup_queues(vb);
+	if (ret)
+		goto fail;
+	ret = vmiblk_alloc_disk(vb);
+	if (ret)
+		goto fail;
+	ret = vmiblk_request_irqs(vb);
+	if (ret)
+		goto fail_disk;
+	vmiblk_limits(vb, &cfg);
+	ret = vmi_dev_start(vdev);
+	if (ret)
+		goto fail_irqs;
+	vb->heartbeat = vmi_dev_heartbeat(vdev);
+	schedule_delayed_work(&vb->watchdog,
+			      msecs_to_jiffies(VMIBLK_WATCHDOG_MS));
+
+	vb->disk->major = vmiblk_major;
+	vb->disk->first_minor = vdev->instance * VMIBLK_MINORS;
+	vb->disk->minors = VMIBLK_MINORS;
+	vb->disk->fops = &vmiblk_fops;
+	vb->disk->private_data = vb;
+	snprintf(vb->disk->disk_name, DISK_NAME_LEN, "vmiblk%u",
+		 vdev->instance);
+	ret = device_add_disk(&vdev->dev, vb->disk, NULL);
+	if (ret)
+		goto fail_started;
+	dev_info(
+		&vdev->dev,
+		"%s: %llu MiB, %u queue%s x %u tags, %u KiB per request, features %#llx%s%s%s%s%s%s\n",
+		vb->disk->disk_name, vb->capacity >> 11, vb->nr_queues,
+		vb->nr_queues == 1 ? "" : "s", vb->depth, vb->slice >> 10,
+		vb->features, vmiblk_has(vb, VMI_BLK_F_RO) ? " ro" : "",
+		vmiblk_has(vb, VMI_BLK_F_FLUSH) ? " flush" : "",
+		vmiblk_has(vb, VMI_BLK_F_FUA) ? " fua" : "",
+		vmiblk_has(vb, VMI_BLK_F_DISCARD) ? " discard" : "",
+		vmiblk_has(vb, VMI_BLK_F_WRITE_ZEROES) ? " write-zeroes" : "",
+		vmiblk_has(vb, VMI_F_HEARTBEAT) ? " heartbeat" : "");
+	return 0;
+
+fail_started:
+	cancel_delayed_work_sync(&vb->watchdog);
+	vmi_dev_reset(vdev);
+fail_irqs:
+	vmiblk_free_irqs(vb, vb->nr_queues);
+fail_disk:
+	put_disk(vb->disk);
+	blk_mq_free_tag_set(&vb->tag_set);
+fail:
+	dev_err(&vdev->dev, "not bound: %d\n", ret);
+	vmiblk_free(vb);
+	return ret;
+}
+
+/*
+ * Unbind, with I/O in flight or not: del_gendisk() fails new I/O and
+ * waits for what is in flight, which the backend answers or the watchdog
+ * fails; then the rings stop and the backend is told to stop serving
+ * (unless it is gone).
+ */
+static void vmiblk_remove(struct vmi_device *vdev)
+{
+	struct vmiblk *vb = dev_get_drvdata(&vdev->dev);
+	bool was_dead;
+
+	del_gendisk(vb->disk);
+	/* Nothing is in flight: no interrupt may start the watchdog now. */
+	was_dead = vmiblk_stop_rings(vb);
+	cancel_delayed_work_sync(&vb->watchdog);
+	if (!was_dead)
+		vmi_dev_reset(vdev);
+	vmiblk_free_irqs(vb, vb->nr_queues);
+	blk_mq_free_tag_set(&vb->tag_set);
+	put_disk(vb->disk);
+	vmiblk_free(vb);
+}
+
+static struct vmi_driver vmiblk_driver = {
+	.driver.name = "vmiblk",
+	.dev_class = VMI_DEV_CLASS_BLK,
+	.probe = vmiblk_probe,
+	.remove = vmiblk_remove,
+};
+
+static int __init vmiblk_init(void)
+{
+	int ret;
+
+	vmiblk_major = register_blkdev(0, "vmiblk");
+	if (vmiblk_major < 0)
+		return vmiblk_major;
+	ret = vmi_register_driver(&vmiblk_driver);
+	if (ret)
+		unregister_blkdev(vmiblk_major, "vmiblk");
+	return ret;
+}
+
+static void __exit vmiblk_exit(void)
+{
+	vmi_unregister_driver(&vmiblk_driver);
+	unregister_blkdev(vmiblk_major, "vmiblk");
+}
+
+module_init(vmiblk_init);
+module_exit(vmiblk_exit);
+MODULE_DESCRIPTION("vmipv block driver");
+MODULE_LICENSE("GPL");
+MODULE_ALIAS("vmi:c1");
