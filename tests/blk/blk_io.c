@@ -181,6 +181,8 @@ static int submit_wait(struct io_ctx *c, const struct vmi_blk_cmd *cmd)
 /*
  * Stream len bytes at off through DEPTH buffers: write the pattern, read
  * and check it (seed UINT64_MAX: zeroes), or read and copy to stdout.
+ * Completions come in any order; a dump holds each buffer until the ones
+ * before it are out, so stdout gets the bytes in device order.
  */
 enum stream_op { S_WRITE, S_READ, S_DUMP };
 
@@ -190,8 +192,9 @@ static int stream(struct io_ctx *c, enum stream_op op, uint64_t off,
 	uint64_t chunk = c->info->max_transfer < c->bufsz ?
 				 c->info->max_transfer :
 				 c->bufsz;
-	uint64_t next = 0, done = 0, at[DEPTH];
+	uint64_t next = 0, done = 0, emitted = 0, at[DEPTH];
 	unsigned int free_slots[DEPTH], nr_free = DEPTH, i;
+	bool ready[DEPTH] = { false };
 	size_t lens[DEPTH];
 	int ret;
 
@@ -234,11 +237,26 @@ static int stream(struct io_ctx *c, enum stream_op op, uint64_t off,
 			if (op == S_READ &&
 			    check(c->bufs[s], at[s], lens[s], seed, "device"))
 				return -EILSEQ;
-			if (op == S_DUMP &&
-			    fwrite(c->bufs[s], 1, lens[s], stdout) != lens[s])
-				return -EIO;
 			done += lens[s];
-			free_slots[nr_free++] = s;
+			if (op != S_DUMP) {
+				free_slots[nr_free++] = s;
+				continue;
+			}
+			ready[s] = true;
+			/* Out with every buffer that is next in device order. */
+			for (i = 0; i < DEPTH;) {
+				if (!ready[i] || at[i] != off + emitted) {
+					i++;
+					continue;
+				}
+				if (fwrite(c->bufs[i], 1, lens[i], stdout) !=
+				    lens[i])
+					return -EIO;
+				emitted += lens[i];
+				ready[i] = false;
+				free_slots[nr_free++] = i;
+				i = 0;
+			}
 		}
 	}
 	return 0;
