@@ -293,6 +293,29 @@ static inline void vmi_ring_cons_copy(const struct vmi_ring *r, uint32_t i,
 }
 
 /*
+ * Copy @n waiting entries, from the @i-th on, out of shared memory once
+ * into the array @dst (@n * slot_size bytes): at most two memcpy() calls,
+ * one on each side of the ring's end, instead of one per entry. @i + @n
+ * must not exceed what the last vmi_ring_cons_peek() returned nor the ring
+ * size; the mask keeps even wrong values inside the ring.
+ */
+static inline void vmi_ring_cons_copy_n(const struct vmi_ring *r, uint32_t i,
+					uint32_t n, void *dst)
+{
+	uint32_t first = (r->idx + i) & r->mask;
+	uint32_t nr_slots = r->mask + 1;
+	uint32_t head;
+
+	if (vmi_unlikely(n > nr_slots))
+		n = nr_slots;
+	head = nr_slots - first < n ? nr_slots - first : n;
+	memcpy(dst, r->slots + (size_t)first * r->slot_size,
+	       (size_t)head * r->slot_size);
+	memcpy((unsigned char *)dst + (size_t)head * r->slot_size, r->slots,
+	       (size_t)(n - head) * r->slot_size);
+}
+
+/*
  * Give @n consumed slots back to the producer (@n at most what the last
  * vmi_ring_cons_peek() returned), without deciding whether to notify it.
  * A consumer that pops must call vmi_ring_cons_check_notify() before it

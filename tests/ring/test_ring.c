@@ -342,6 +342,39 @@ static void test_copy_bounds(void **state)
 	tring_close(&t);
 }
 
+/*
+ * The bulk copy gives the same bytes as one copy per entry, across the
+ * ring's end and at every start, and never writes past n entries.
+ */
+static void test_copy_n_wrap(void **state)
+{
+	unsigned char dst[8 * SLOT + 8], one[SLOT];
+	uint32_t start, n, i;
+	struct tring t;
+
+	(void)state;
+	for (start = 0; start < 8; start++) {
+		/* Indices near 2^32 so the ring's end and the wrap coincide. */
+		tring_open(&t, 8, UINT32_MAX - 3 + start,
+			   UINT32_MAX - 3 + start, 0, 0);
+		assert_int_equal(vmi_ring_prod_reserve(&t.prod, 8), 8);
+		for (i = 0; i < 8; i++)
+			memset(vmi_ring_prod_slot(&t.prod, i), 0x40 + i, SLOT);
+		vmi_ring_prod_publish(&t.prod, 8);
+		for (n = 0; n <= 8; n++) {
+			memset(dst, 0xEE, sizeof(dst));
+			vmi_ring_cons_copy_n(&t.cons, 8 - n, n, dst);
+			for (i = 0; i < n; i++) {
+				vmi_ring_cons_copy(&t.cons, 8 - n + i, one);
+				assert_memory_equal(&dst[i * SLOT], one, SLOT);
+				assert_int_equal(one[0], 0x40 + 8 - n + i);
+			}
+			assert_int_equal(dst[n * SLOT], 0xEE);
+		}
+		tring_close(&t);
+	}
+}
+
 /* ---- event indices and notification ------------------------------------ */
 
 static void test_need_event(void **state)
@@ -619,6 +652,7 @@ int main(void)
 		cmocka_unit_test(test_full_across_wrap),
 		cmocka_unit_test(test_batch_edges),
 		cmocka_unit_test(test_copy_bounds),
+		cmocka_unit_test(test_copy_n_wrap),
 		cmocka_unit_test(test_need_event),
 		cmocka_unit_test(test_notify_consumer),
 		cmocka_unit_test(test_notify_producer),

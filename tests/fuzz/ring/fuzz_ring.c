@@ -61,6 +61,7 @@ struct fz_ring {
 	uint32_t reserved; /* producer: slots the last reserve granted */
 	uint32_t avail; /* consumer: entries the last peek reported */
 	unsigned char *copy; /* one slot, exactly */
+	unsigned char *bulk; /* nr_slots slots, exactly */
 };
 
 static uint32_t hdr_get(const vmi_le32 *field)
@@ -135,6 +136,9 @@ static void op_consumer(struct fz_ring *w, struct fz *f, unsigned int op)
 			i = w->avail ? i % w->avail : 0;
 		vmi_ring_cons_copy(&w->cons, i, w->copy);
 		check_slot_ptr(w, vmi_ring_cons_slot(&w->cons, i));
+		/* The bulk copy of the rest stays inside the ring and @bulk. */
+		n = i < w->avail ? w->avail - i : 0;
+		vmi_ring_cons_copy_n(&w->cons, i, n, w->bulk);
 		break;
 	case 3:
 	case 4:
@@ -268,7 +272,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (posix_memalign(&mem, VMI_RING_CACHELINE, bytes))
 		return 0;
 	w.copy = malloc(w.slot_size);
-	if (!w.copy) {
+	w.bulk = malloc((size_t)w.nr_slots * w.slot_size);
+	if (!w.copy || !w.bulk) {
+		free(w.copy);
+		free(w.bulk);
 		free(mem);
 		return 0;
 	}
@@ -311,6 +318,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	free(w.copy);
+	free(w.bulk);
 	free(mem);
 	return 0;
 }
