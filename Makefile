@@ -9,6 +9,7 @@
 #   make test       build and run every test (no package check)
 #   make test SAN=1 every test from an AddressSanitizer + UBSan build
 #   make demo       the main job: backends, a guest, a short fio + iperf3 run
+#   make bench      the full benchmark campaign (about an hour)
 #   make deps       install every Debian package the project uses (root)
 #   make format     reformat all C with .clang-format; format-check verifies
 
@@ -59,7 +60,7 @@ include tests/build.mk
 include $(sort $(wildcard shared-ring/*.mk vmi-core/*.mk guest-drivers/*/*.mk \
 	host-backends/*/*.mk perf/*/*.mk tests/vm/*.mk))
 
-.PHONY: all deps check test demo format format-check clean san-build
+.PHONY: all deps check test demo bench format format-check clean san-build
 
 all: $(PROGS) $(FUZZERS)
 
@@ -84,7 +85,12 @@ test: all
 demo:
 	scripts/deps.sh --if-missing
 	$(MAKE) all
-	scripts/demo.sh $(O)
+	scripts/demo.sh
+
+bench:
+	scripts/deps.sh --if-missing
+	$(MAKE) all
+	perf/bench.sh
 
 C_SOURCES = $(shell git ls-files -co --exclude-standard '*.c' '*.h')
 

@@ -1,21 +1,18 @@
 #!/usr/bin/env bash
-# The main job (make demo): build, then run every part of the data path that
-# exists in this tree and print what it measured. A part that is not built
-# yet is named as missing, never simulated.
+# The main job (make demo): with everything built, run the short campaign
+# perf/campaigns/demo.campaign through both data paths (vmi-blkback with the
+# fio vmiblk engine as a process guest; vmi-netback with vminet-tap in a
+# namespace) against their baselines, then print its table. Results stay in
+# perf/results/demo-STAMP/ (raw fio and iperf3 JSON, summary.json,
+# summary.md, plots).
+#
+#   scripts/demo.sh    (make demo runs it after make all)
 set -euo pipefail
-O=${1:-build/default}
 cd "$(dirname "$0")/.."
 
-step() { printf '\n=== %s\n' "$*"; }
-
-step "wire ABI: include/vmi/ against docs/ABI.md"
-"$O/tests/test_abi" docs/ABI.md | tail -n 1
-
-missing=()
-for part in shared-ring/vmi_ring.h vmi-core/build.mk host-backends/blk/build.mk \
-	host-backends/net/build.mk; do
-	[ -e "$part" ] || missing+=("$part")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	step "not in this tree yet (nothing to run for them): ${missing[*]}"
-fi
+out=perf/results/demo-$(date +%Y%m%d-%H%M%S)
+perf/campaign run perf/campaigns/demo.campaign --out "$out"
+echo
+cat "$out/summary.md"
+echo
+echo "demo: results in $out (summary.json, summary.md, raw/, *.png)"

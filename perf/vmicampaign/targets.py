@@ -326,13 +326,17 @@ class Iperf3Vmipv(Iperf3Veth):
             raise RunError(f"{path} not built: run make")
         return path
 
-    def _wait(self, cond, what, proc, timeout=10):
+    def _wait(self, cond, what, proc, log, timeout=10):
+        """Wait for cond(); a process that dies first fails the setup with
+        the end of its log, which the teardown removes with the workdir."""
         deadline = time.time() + timeout
         while time.time() < deadline:
             if cond():
                 return
             if proc.poll() is not None:
-                raise RunError(f"{what} exited {proc.returncode}")
+                with open(log) as f:
+                    tail = " | ".join(f.read().strip().splitlines()[-4:])
+                raise RunError(f"{what} exited {proc.returncode}: {tail}")
             time.sleep(0.1)
         raise RunError(f"{what}: not ready after {timeout}s")
 
@@ -360,8 +364,8 @@ class Iperf3Vmipv(Iperf3Veth):
                     f"\tport net_tap0,iface={self.server_if}\n")
         _run([rom_tool, "build", "--flavour", "process", "--machine",
               machine, "-o", rom], 30)
-        log = open(os.path.join(self.workdir, f"{self.tag}.netback.log"),
-                   "w")
+        blog = os.path.join(self.workdir, f"{self.tag}.netback.log")
+        log = open(blog, "w")
         backend = subprocess.Popen(
             ["ip", "netns", "exec", self.ns_server, netback, "-l", "0,1",
              "--file-prefix", self.prefix, "--huge-dir", self.huge,
@@ -369,8 +373,10 @@ class Iperf3Vmipv(Iperf3Veth):
              "--machine", machine, "--device", "0", "--mode", self.mode,
              "--poll-us", self.poll_us], stdout=log, stderr=log)
         self.procs.append(backend)
-        self._wait(lambda: os.path.exists(sock), "vmi-netback", backend)
-        log = open(os.path.join(self.workdir, f"{self.tag}.tap.log"), "w")
+        self._wait(lambda: os.path.exists(sock), "vmi-netback", backend,
+                   blog)
+        tlog = os.path.join(self.workdir, f"{self.tag}.tap.log")
+        log = open(tlog, "w")
         guest = subprocess.Popen(
             [tap, "--rom", rom, "--netns", self.ns_client, "--ifname",
              self.client_if, "--mode", self.mode, "--poll-us",
@@ -378,7 +384,7 @@ class Iperf3Vmipv(Iperf3Veth):
         self.procs.append(guest)
         self._wait(lambda: subprocess.run(
             ["ip", "-n", self.ns_client, "link", "show", self.client_if],
-            capture_output=True).returncode == 0, "vminet-tap", guest)
+            capture_output=True).returncode == 0, "vminet-tap", guest, tlog)
         for ns, dev, addr in ((self.ns_client, self.client_if,
                                "10.77.0.1/24"),
                               (self.ns_server, self.server_if,
