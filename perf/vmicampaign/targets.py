@@ -74,15 +74,18 @@ class FioTarget(Target):
     def fio_args(self):
         raise NotImplementedError
 
-    def run(self, cell, s, out_json):
+    def cell_args(self, cell, s):
+        """fio's options for one run of a cell, this target's included."""
         p = cell.params
-        cmd = ["fio", "--name=" + cell.slug, "--group_reporting",
-               "--time_based", f"--runtime={s.runtime}",
-               f"--ramp_time={s.warmup}", f"--rw={p['rw']}",
-               f"--bs={p['bs']}", f"--iodepth={p['iodepth']}",
-               f"--numjobs={p['numjobs']}", "--output-format=json",
-               f"--output={out_json}"] + self.fio_args()
-        _run(cmd, timeout=s.warmup + s.runtime + 120)
+        return ["--name=" + cell.slug, "--group_reporting", "--time_based",
+                f"--runtime={s.runtime}", f"--ramp_time={s.warmup}",
+                f"--rw={p['rw']}", f"--bs={p['bs']}",
+                f"--iodepth={p['iodepth']}", f"--numjobs={p['numjobs']}"
+                ] + self.fio_args()
+
+    def run(self, cell, s, out_json):
+        _run(["fio"] + self.cell_args(cell, s) + ["--output-format=json",
+             f"--output={out_json}"], timeout=s.warmup + s.runtime + 120)
 
 
 class FioHost(FioTarget):
@@ -279,6 +282,169 @@ class Iperf3Veth(Target):
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
+
+
+class FioVm(FioTarget):
+    """fio inside a QEMU guest (software emulation) booting Debian's kernel
+    with the tests/vm initramfs, on one disk: device=vmiblk is /dev/vmiblk0
+    (the VMI ROM, vmi_core.ko + vmiblk.ko, ivshmem-doorbell, vmi-blkback on
+    io_uring with O_DIRECT); device=virtio is /dev/vda, QEMU's virtio-blk
+    with aio=io_uring, cache=none and an iothread (its peer). Each target
+    boots its own guest on its own prefilled file. The guest runs fio when
+    the host writes its options to the second serial port (vmitest=serve in
+    tests/vm/guest-init.sh) and answers with fio's JSON."""
+    kind = "fio-vm"
+    READY_S = 180  # boot under TCG, modules, disks
+
+    def __init__(self, name, options, workdir):
+        super().__init__(name, options, workdir)
+        self.device = self.opt("device", "vmiblk")
+        self.size = self.opt("size", "256M")
+        self.queues = self.opt("queues", "2")
+        self.build = os.path.join(REPO, self.opt("build", "build/default"))
+        self.kver = self.opt("kver", None)
+        self.check_options()
+        if self.device not in ("vmiblk", "virtio"):
+            raise ValueError(f"target '{name}': device={self.device}: "
+                             "expected vmiblk or virtio")
+        tag = f"vm-{name}"
+        self.file = os.path.join(workdir, tag + ".img")
+        self.base = os.path.join(workdir, tag)
+        self.ctl = None
+
+    def _kver(self):
+        if self.kver:
+            return self.kver
+        heads = sorted(d[len("linux-headers-"):] for d in os.listdir(
+            "/usr/src") if d.startswith("linux-headers-") and
+            d.endswith("-amd64"))
+        if not heads:
+            raise RunError("no /usr/src/linux-headers-*-amd64: make deps")
+        return heads[-1]
+
+    def _backend(self):
+        """vmi-blkback as the ivshmem server of the guest's vmipv disk, and
+        QEMU's arguments for the ROM and the ivshmem-doorbell device."""
+        blkback = os.path.join(self.build, "host-backends/blk/vmi-blkback")
+        rom_tool = os.path.join(self.build, "vmi-core/vmi-rom")
+        sock, machine, rom = (self.base + x for x in (".ivshmem.sock",
+                                                      ".machine", ".rom"))
+        with open(machine, "w") as f:
+            f.write(f"device blk 0\n\ttransport ivshmem\n\tsocket {sock}\n"
+                    f"\tpci 00:04.0\n\tqueues {self.queues}\n"
+                    f"\tslots 64\n\tdata 8M\n\tfeatures flush,fua,"
+                    f"discard,write_zeroes,heartbeat\n"
+                    f"\ttarget {self.file}\n")
+        _run([rom_tool, "build", "--flavour", "qemu-ivshmem", "--machine",
+              machine, "-o", rom], 30)
+        log = open(self.base + ".blkback.log", "w")
+        self.procs.append(subprocess.Popen(
+            [blkback, "--machine", machine, "--device", "0"], stdout=log,
+            stderr=log))
+        deadline = time.time() + 10
+        while not os.path.exists(sock):
+            if self.procs[-1].poll() is not None or time.time() > deadline:
+                raise RunError("vmi-blkback did not start: "
+                               + _tail(self.base + ".blkback.log"))
+            time.sleep(0.05)
+        return ["-option-rom", rom, "-chardev",
+                f"socket,path={sock},id=ivs0", "-device",
+                "ivshmem-doorbell,chardev=ivs0,vectors="
+                f"{int(self.queues) + 1},bus=pci.0,addr=04.0"]
+
+    def setup(self):
+        kver = self._kver()
+        kernel = f"/boot/vmlinuz-{kver}"
+        initrd = os.path.join(self.build, "vm/initramfs.cpio")
+        for f in (kernel, initrd):
+            if not os.path.exists(f):
+                raise RunError(f"{f} is missing: make deps and make")
+        FioHost.setup(self)
+        if self.device == "vmiblk":
+            disk = self._backend()
+        else:
+            disk = ["-object", "iothread,id=io0", "-drive",
+                    f"file={self.file},if=none,id=vd0,format=raw,"
+                    "cache=none,aio=io_uring", "-device",
+                    f"virtio-blk-pci,drive=vd0,iothread=io0,"
+                    f"num-queues={self.queues},bus=pci.0,addr=05.0"]
+        console, ctl = self.base + ".console.log", self.base + ".ctl.sock"
+        qemu = open(self.base + ".qemu.log", "w")
+        self.procs.append(subprocess.Popen(
+            ["qemu-system-x86_64", "-accel", "tcg", "-machine", "pc",
+             "-m", "1024", "-smp", "2", "-nodefaults", "-display", "none",
+             "-no-reboot", "-serial", f"file:{console}", "-chardev",
+             f"socket,id=ctl,path={ctl},server=on,wait=off", "-serial",
+             "chardev:ctl", "-kernel", kernel, "-initrd", initrd, "-append",
+             "console=ttyS0 tsc=reliable quiet panic=-1 vmitest=serve"]
+            + disk, stdin=subprocess.DEVNULL, stdout=qemu, stderr=qemu))
+        deadline = time.time() + self.READY_S
+        while True:
+            if os.path.exists(console):
+                with open(console, errors="replace") as f:
+                    text = f.read()
+                if "VMISERVE ready" in text:
+                    break
+                if "VMITEST-END" in text:
+                    raise RunError("the guest gave up: " + _tail(console))
+            if self.procs[-1].poll() is not None or time.time() > deadline:
+                raise RunError("the guest did not come up: "
+                               + _tail(console) + " " + _tail(
+                                   self.base + ".qemu.log"))
+            time.sleep(0.5)
+        self.ctl = socket.socket(socket.AF_UNIX)
+        self.ctl.connect(ctl)
+
+    def fio_args(self):
+        dev = "/dev/vmiblk0" if self.device == "vmiblk" else "/dev/vda"
+        return [f"--filename={dev}", f"--size={self.size}",
+                "--ioengine=io_uring", "--direct=1"]
+
+    def run(self, cell, s, out_json):
+        self.ctl.sendall((" ".join(self.cell_args(cell, s)) + "\n").encode())
+        self.ctl.settimeout(s.warmup + s.runtime + 120)
+        data = b""
+        try:
+            while b"VMISERVE-END" not in data or not data.endswith(b"\n"):
+                chunk = self.ctl.recv(65536)
+                if not chunk:
+                    raise RunError("the guest closed its serial port")
+                data += chunk
+        except socket.timeout:
+            raise RunError("no answer from the guest's fio") from None
+        text = data.decode(errors="replace")
+        body, end = text.rsplit("VMISERVE-END", 1)
+        if end.split()[0] != "0":
+            raise RunError(f"fio in the guest failed: {end.strip()}")
+        with open(out_json, "w") as f:
+            f.write(body[body.index("{"):])
+
+    def teardown(self):
+        if self.ctl:
+            try:
+                self.ctl.sendall(b"quit\n")
+            except OSError:
+                pass
+            self.ctl.close()
+            self.ctl = None
+            try:
+                self.procs[-1].wait(30)  # the guest powers off
+            except subprocess.TimeoutExpired:
+                pass
+        super().teardown()
+
+    def describe(self):
+        return {"kind": self.kind, "device": self.device, "size": self.size,
+                "queues": self.queues, "kver": self.kver}
+
+
+def _tail(path, lines=4):
+    """The last lines of a log, on one line, for an error message."""
+    try:
+        with open(path, errors="replace") as f:
+            return " | ".join(f.read().strip().splitlines()[-lines:])
+    except OSError:
+        return f"(no {path})"
 HUGEPAGE_LOCK = "/run/lock/vmipv-net-hugepages.lock"
 
 
@@ -334,9 +500,8 @@ class Iperf3Vmipv(Iperf3Veth):
             if cond():
                 return
             if proc.poll() is not None:
-                with open(log) as f:
-                    tail = " | ".join(f.read().strip().splitlines()[-4:])
-                raise RunError(f"{what} exited {proc.returncode}: {tail}")
+                raise RunError(f"{what} exited {proc.returncode}: "
+                               + _tail(log))
             time.sleep(0.1)
         raise RunError(f"{what}: not ready after {timeout}s")
 
@@ -454,7 +619,7 @@ def run_iperf3(server_ns, client_ns, addr, cell, s, out_json):
         server.wait()
 
 
-KINDS = {k.kind: k for k in (FioHost, FioNull, FioVmiblk, Iperf3Veth,
+KINDS = {k.kind: k for k in (FioHost, FioNull, FioVmiblk, FioVm, Iperf3Veth,
                              Iperf3Vmipv)}
 
 

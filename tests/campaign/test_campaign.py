@@ -80,6 +80,17 @@ class ParseTest(unittest.TestCase):
             targets.make(c.targets[0], "/nonexistent")
         self.assertIn("colour", str(e.exception))
 
+    def test_vm_target_device(self):
+        c = spec.parse("target a fio-vm device=floppy\nfio rw=read", "f",
+                       KINDS)
+        with self.assertRaises(ValueError) as e:
+            targets.make(c.targets[0], "/nonexistent")
+        self.assertIn("device=floppy", str(e.exception))
+        c = spec.parse("target a fio-vm device=virtio\nfio rw=read", "f",
+                       KINDS)
+        self.assertIn("--filename=/dev/vda",
+                      targets.make(c.targets[0], "/nonexistent").fio_args())
+
 
 class PlanTest(unittest.TestCase):
     def test_pairs_alternate(self):

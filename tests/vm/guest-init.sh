@@ -9,6 +9,8 @@
 #   vmitest=native   no ROM: vmi_core says so, nothing binds
 #   vmitest=corrupt  a broken ROM: refused, native
 #   vmitest=perf     fio on /dev/vmiblk0 and on the virtio-blk peer
+#   vmitest=serve    fio runs on the host's demand (perf/campaign's fio-vm
+#                    targets): command lines in on the second serial port
 #   vmidisk=BYTES    the vmipv disk's expected size
 #   vmiperf=SECONDS  perf: seconds per fio run (default 5)
 #   vmipairs=N       perf: pairs of runs per workload (default 2)
@@ -237,11 +239,35 @@ test_perf() {
 	done
 }
 
+# ---- serve: fio on demand ------------------------------------------------
+
+# The host (perf/vmicampaign, kind fio-vm) writes fio options to the second
+# serial port, one run per line; each gets fio's JSON back on that port and
+# then "VMISERVE-END <fio's exit status> <its last stderr line>". "quit"
+# ends. "VMISERVE ready" on the console says the disks are there.
+test_serve() {
+	local line rc
+	load_vmi
+	modprobe virtio_pci && modprobe virtio_blk
+	check disk-present wait_for "[ -b $DEV ] || [ -b /dev/vda ]" 10
+	stty -F /dev/ttyS1 raw -echo
+	echo "VMISERVE ready"
+	while IFS= read -r line; do
+		[ "$line" = quit ] && break
+		# shellcheck disable=SC2086 # the host's options, split on spaces
+		fio $line --output-format=json >/tmp/serve.json 2>/tmp/serve.err
+		rc=$?
+		cat /tmp/serve.json
+		echo "VMISERVE-END $rc $(tail -n 1 /tmp/serve.err)"
+	done </dev/ttyS1 >/dev/ttyS1
+}
+
 case $mode in
 rom) test_rom ;;
 native) test_native ;;
 corrupt) test_corrupt ;;
 perf) test_perf ;;
+serve) test_serve ;;
 *) fail mode "unknown vmitest=$mode" ;;
 esac
 finish
