@@ -130,12 +130,59 @@ class FioNull(FioTarget):
         return ["--ioengine=null", f"--size={self.size}"]
 
 
+class FioNbd(FioTarget):
+    """The NBD baseline: fio's own nbd engine (libnbd) onto an NBD server
+    that the campaign's script started (uri=nbd+unix:///?socket=...), the
+    same server a fio-vmiblk pair with target= that URI serves."""
+    kind = "fio-nbd"
+
+    def __init__(self, name, options, workdir):
+        super().__init__(name, options, workdir)
+        self.uri = self.opt("uri", None)
+        self.size = self.opt("size", "256M")
+        self.check_options()
+        if not self.uri:
+            raise ValueError(f"target '{name}': uri= is required")
+
+    def fio_args(self):
+        return ["--ioengine=nbd", f"--uri={self.uri}", f"--size={self.size}"]
+
+    def describe(self):
+        return {"kind": self.kind, "uri": self.uri, "size": self.size}
+
+
+class FioRbd(FioTarget):
+    """The RBD baseline: fio's own rbd engine (librbd, as client.admin,
+    cluster from $CEPH_CONF) onto an image the campaign's script made and
+    prefilled, the same image a fio-vmiblk pair with target=rbd:POOL/IMAGE
+    serves."""
+    kind = "fio-rbd"
+
+    def __init__(self, name, options, workdir):
+        super().__init__(name, options, workdir)
+        self.pool = self.opt("pool", "rbd")
+        self.image = self.opt("image", None)
+        self.size = self.opt("size", "256M")
+        self.check_options()
+        if not self.image:
+            raise ValueError(f"target '{name}': image= is required")
+
+    def fio_args(self):
+        return ["--ioengine=rbd", "--clientname=admin", f"--pool={self.pool}",
+                f"--rbdname={self.image}", f"--size={self.size}"]
+
+    def describe(self):
+        return {"kind": self.kind, "pool": self.pool, "image": self.image,
+                "size": self.size}
+
+
 class FioVmiblk(FioTarget):
     """fio through the ring: the vmiblk external engine as a process guest
     of vmi-blkback. setup() writes a machine description, builds its ROM
     with vmi-rom and starts the backend on the file (prefilled, as for
-    fio-host, so that a pair can share it) or on the null target;
-    teardown() stops it. After each run the backend's stats (control
+    fio-host, so that a pair can share it), on the null target, or on a
+    remote target (target=: an NBD URI or rbd:POOL/IMAGE, which the
+    campaign's script provides and prefills); teardown() stops it. After each run the backend's stats (control
     socket) are kept beside fio's JSON as <run>.backend.json."""
     kind = "fio-vmiblk"
 
@@ -145,6 +192,7 @@ class FioVmiblk(FioTarget):
         self.size = self.opt("size", "256M")
         self.direct = self.opt("direct", "1")
         self.null = self.opt("null", "0")
+        self.target = self.opt("target", None)
         self.queues = self.opt("queues", "1")
         self.slots = self.opt("slots", "256")
         self.data = self.opt("data", "8M")
@@ -177,6 +225,8 @@ class FioVmiblk(FioTarget):
                  "heartbeat"]
         if self.null == "1":
             lines += ["null", f"size {self.size}"]
+        elif self.target:
+            lines.append(f"target {self.target}")
         else:
             FioHost.setup(self)
             lines.append(f"target {self.file}")
@@ -220,7 +270,8 @@ class FioVmiblk(FioTarget):
 
     def describe(self):
         return {"kind": self.kind, "file": None if self.null == "1"
-                else self.file, "size": self.size, "direct": self.direct,
+                or self.target else self.file, "target": self.target,
+                "size": self.size, "direct": self.direct,
                 "null": self.null, "queues": self.queues,
                 "slots": self.slots, "data": self.data, "mode": self.mode,
                 "poll_us": self.poll_us, "guest_mode": self.guest_mode,
@@ -514,6 +565,12 @@ class Iperf3Vmipv(Iperf3Veth):
             self.created.append(ns)
             _run(["ip", "-n", ns, "link", "set", "lo", "up"], 10)
         self.pages = _hugepages_adjust(self.PAGES)
+        with open("/sys/kernel/mm/hugepages/hugepages-2048kB/"
+                  "free_hugepages") as f:
+            free = int(f.read())
+        if free < self.PAGES:
+            raise RunError(f"{free} free 2 MiB hugepages after adding "
+                           f"{self.pages}, vmi-netback needs {self.PAGES}")
         os.makedirs(self.huge, exist_ok=True)
         _run(["mount", "-t", "hugetlbfs", "-o",
               f"pagesize=2M,size={self.PAGES * 2}M", "nodev", self.huge], 10)
@@ -620,7 +677,7 @@ def run_iperf3(server_ns, client_ns, addr, cell, s, out_json):
 
 
 KINDS = {k.kind: k for k in (FioHost, FioNull, FioVmiblk, FioVm, Iperf3Veth,
-                             Iperf3Vmipv)}
+                             Iperf3Vmipv, FioNbd, FioRbd)}
 
 
 def make(target, workdir):
