@@ -75,8 +75,13 @@ def aggregate(runs, targets):
     by = {}
     for r in runs:
         by.setdefault((r["cell"], r["target"]), []).append(r)
+    # Cells in order; in a cell, targets as the campaign file lists them,
+    # so each baseline stands right above the targets compared with it.
+    order = {name: i for i, name in enumerate(targets)}
     out = []
-    for (cell, target), rs in sorted(by.items()):
+    for (cell, target), rs in sorted(
+            by.items(), key=lambda kv: (kv[0][0], order.get(kv[0][1], 1e9),
+                                        kv[0][1])):
         tool = rs[0]["tool"]
         ok = [r for r in rs if r["status"] == "ok"]
         entry = {"cell": cell, "tool": tool, "params": rs[0]["params"],
