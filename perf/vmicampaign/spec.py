@@ -36,6 +36,8 @@ IPERF3_KEYS = {
 FIO_DEFAULTS = {"rw": "randread", "bs": "4k", "iodepth": "1", "numjobs": "1"}
 IPERF3_DEFAULTS = {"proto": "tcp", "streams": "1", "direction": "up",
                    "len": "128K", "rate": "0"}
+UDP_DEFAULT_LEN = "1400"
+UDP_MAX_LEN = 65507
 SIZE_RE = re.compile(r"^[0-9]+[kKmMgG]?$")
 INT_KEYS = {"iodepth", "numjobs", "streams"}
 SIZE_KEYS = {"bs", "len", "rate"}
@@ -119,8 +121,27 @@ def _matrix(path, lineno, tool, words):
             _check_value(path, lineno, tool, key, v)
         lists[key] = vals
     names = sorted(lists)
-    return [Cell(tool, dict(zip(names, combo)))
-            for combo in itertools.product(*(lists[n] for n in names))]
+    cells = [Cell(tool, dict(zip(names, combo)))
+             for combo in itertools.product(*(lists[n] for n in names))]
+    for cell in cells:
+        p = cell.params
+        if tool != "iperf3" or p["proto"] != "udp":
+            continue
+        # A datagram carries at most 65507 bytes: UDP cells default to
+        # one that fits a 1500-byte MTU, and refuse more than the limit.
+        if not any(w.startswith("len=") for w in words):
+            p["len"] = UDP_DEFAULT_LEN
+        elif _bytes(p["len"]) > UDP_MAX_LEN:
+            raise SpecError(f"{path}:{lineno}: iperf3 proto=udp "
+                            f"len={p['len']}: a UDP datagram holds at most "
+                            f"{UDP_MAX_LEN} bytes")
+    return cells
+
+
+def _bytes(size):
+    """'128K' -> 131072 (sizes are already checked against SIZE_RE)."""
+    mult = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}.get(size[-1].lower())
+    return int(size[:-1]) * mult if mult else int(size)
 
 
 def _int_setting(path, lineno, word, value, minimum):

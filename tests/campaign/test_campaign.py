@@ -73,6 +73,16 @@ class ParseTest(unittest.TestCase):
                     spec.parse(text, "good", KINDS)
                 self.assertIn(want, str(e.exception))
 
+    def test_udp_len(self):
+        c = spec.parse("target v iperf3-veth\n"
+                       "iperf3 proto=tcp,udp rate=100M", "f", KINDS)
+        lens = {x.params["proto"]: x.params["len"] for x in c.cells}
+        self.assertEqual(lens, {"tcp": "128K", "udp": "1400"})
+        with self.assertRaises(spec.SpecError) as e:
+            spec.parse("target v iperf3-veth\niperf3 proto=udp len=64K",
+                       "f", KINDS)
+        self.assertIn("f:2: iperf3 proto=udp len=64K", str(e.exception))
+
     def test_unknown_target_option(self):
         c = spec.parse("target a fio-host colour=red\nfio rw=read", "f",
                        KINDS)

@@ -27,10 +27,14 @@ cat "$out/table.md"
 failed=$(jq '[.[] | select(.status != "ok")] | length' "$out/res/results.json")
 total=$(jq length "$out/res/results.json")
 echo "runs: $total, failed: $failed"
-[ "$total" -eq 16 ] && [ "$failed" -eq 0 ]
+# fio: 4 cells x 2 targets x 2 repeats; iperf3: 2 cells x 1 x 2. Each
+# check is its own command so that set -e stops at the first that fails.
+test "$total" -eq 20
+test "$failed" -eq 0
 grep -q 'x vs host' "$out/res/summary.md"
-[ -s "$out/res/fio-iops.png" ] && [ -s "$out/res/iperf3-gbps.png" ]
+test -s "$out/res/fio-iops.png"
+test -s "$out/res/iperf3-gbps.png"
 # The same folder compared with itself: no regression.
 perf/campaign compare "$out/res" "$out/res"
 # No namespace of ours is left behind.
-[ "$(ip netns list | grep -c '^vmic-' || true)" -eq "$ns_before" ]
+test "$(ip netns list | grep -c '^vmic-' || true)" -eq "$ns_before"
