@@ -737,56 +737,66 @@ static void bench_cfg_name(const struct bench_cfg *c, char *buf, size_t len)
 
 static const char *const bench_places[] = { "near", "far", "mixed", NULL };
 
-static void bench_print_table(const struct bench_pair *pairs, size_t nr_pairs)
+/* One row of a table: a test, a placement, its medians. */
+typedef void bench_row_fn(const char *name, const char *where,
+			  const struct bench_stat *s);
+
+static void bench_row_tput(const char *name, const char *where,
+			   const struct bench_stat *s)
+{
+	printf("%-13s %-5s %5zu %4zu %9.1f %9.1f %9.1f %7.1f %7.2f %7.2f\n",
+	       name, where, s->n, s->preempted, 1e3 / s->med[BENCH_M_OURS],
+	       1e3 / s->med[BENCH_M_PUSH], 1e3 / s->med[BENCH_M_RTE],
+	       s->med[BENCH_M_PP1], s->med[BENCH_M_R_OURS],
+	       s->med[BENCH_M_R_PUSH]);
+}
+
+static void bench_row_rtt(const char *name, const char *where,
+			  const struct bench_stat *s)
+{
+	printf("%-13s %-5s %5zu %4zu %9.1f %9.1f %7.1f %7.1f %7.2f %7.2f %7.2f\n",
+	       name, where, s->n, s->preempted, s->med[BENCH_M_OURS],
+	       s->med[BENCH_M_RTE], s->med[BENCH_M_PP1], s->med[BENCH_M_PP2],
+	       s->med[BENCH_M_R_OURS], s->med[BENCH_M_R_PUSH],
+	       s->med[BENCH_M_R_RTE]);
+}
+
+/* The rows of every test of one kind, per placement and over all. */
+static void bench_print_rows(const struct bench_pair *pairs, size_t nr_pairs,
+			     enum bench_kind kind, bench_row_fn *row)
 {
 	unsigned int c, w;
 	char name[32];
 
-	printf("\nthroughput, Mitems/s (ratios: items/s over rte_ring's)\n");
-	printf("%-13s %-5s %5s %4s %9s %9s %9s %7s %7s %7s\n", "test", "where",
-	       "pairs", "left", "ours", "ours-push", "rte_ring", "pp1 ns",
-	       "ours/", "push/");
 	for (c = 0; c < BENCH_NR_CFGS; c++) {
-		if (bench_cfgs[c].kind != BENCH_THROUGHPUT)
+		if (bench_cfgs[c].kind != kind)
 			continue;
 		bench_cfg_name(&bench_cfgs[c], name, sizeof(name));
 		for (w = 0; w < 4; w++) {
 			struct bench_stat s =
 				bench_stat(pairs, nr_pairs, c, bench_places[w]);
 
-			if (!s.n)
-				continue;
-			printf("%-13s %-5s %5zu %4zu %9.1f %9.1f %9.1f %7.1f %7.2f %7.2f\n",
-			       name, bench_places[w] ? bench_places[w] : "all",
-			       s.n, s.preempted, 1e3 / s.med[BENCH_M_OURS],
-			       1e3 / s.med[BENCH_M_PUSH],
-			       1e3 / s.med[BENCH_M_RTE], s.med[BENCH_M_PP1],
-			       s.med[BENCH_M_R_OURS], s.med[BENCH_M_R_PUSH]);
+			if (s.n)
+				row(name,
+				    bench_places[w] ? bench_places[w] : "all",
+				    &s);
 		}
 	}
+}
+
+static void bench_print_table(const struct bench_pair *pairs, size_t nr_pairs)
+{
+	printf("\nthroughput, Mitems/s (ratios: items/s over rte_ring's)\n");
+	printf("%-13s %-5s %5s %4s %9s %9s %9s %7s %7s %7s\n", "test", "where",
+	       "pairs", "left", "ours", "ours-push", "rte_ring", "pp1 ns",
+	       "ours/", "push/");
+	bench_print_rows(pairs, nr_pairs, BENCH_THROUGHPUT, bench_row_tput);
 	printf("\nround trip of one item through two rings, ns (ratios: over "
 	       "the ping-pongs)\n");
 	printf("%-13s %-5s %5s %4s %9s %9s %7s %7s %7s %7s %7s\n", "test",
 	       "where", "pairs", "left", "ours", "rte_ring", "pp1", "pp2",
 	       "ours/1", "ours/2", "rte/1");
-	for (c = 0; c < BENCH_NR_CFGS; c++) {
-		if (bench_cfgs[c].kind != BENCH_LATENCY)
-			continue;
-		bench_cfg_name(&bench_cfgs[c], name, sizeof(name));
-		for (w = 0; w < 4; w++) {
-			struct bench_stat s =
-				bench_stat(pairs, nr_pairs, c, bench_places[w]);
-
-			if (!s.n)
-				continue;
-			printf("%-13s %-5s %5zu %4zu %9.1f %9.1f %7.1f %7.1f %7.2f %7.2f %7.2f\n",
-			       name, bench_places[w] ? bench_places[w] : "all",
-			       s.n, s.preempted, s.med[BENCH_M_OURS],
-			       s.med[BENCH_M_RTE], s.med[BENCH_M_PP1],
-			       s.med[BENCH_M_PP2], s.med[BENCH_M_R_OURS],
-			       s.med[BENCH_M_R_PUSH], s.med[BENCH_M_R_RTE]);
-		}
-	}
+	bench_print_rows(pairs, nr_pairs, BENCH_LATENCY, bench_row_rtt);
 	printf("\nMedians of per-pair figures; 'left' pairs were left out, a "
 	       "thread having been preempted.\npp1: one line both sides "
 	       "write; pp2: two lines, one writer each.\nTargets: tput-8B-b32 "
