@@ -11,6 +11,7 @@
 #   make demo       the main job: backends, a guest, a short fio + iperf3 run
 #   make bench      the full benchmark campaign (about an hour)
 #   make deps       install every Debian package the project uses (root)
+#                   (CEPH=1: also the Ceph daemons for the RBD tests)
 #   make format     reformat all C with .clang-format; format-check verifies
 
 .DEFAULT_GOAL := all
@@ -68,7 +69,7 @@ all: $(PROGS) $(FUZZERS)
 san-build: $(foreach t,$(SAN_TESTS),$(firstword $(subst @, ,$(t))))
 
 deps:
-	scripts/deps.sh
+	scripts/deps.sh $(if $(CEPH),--ceph)
 
 check:
 	scripts/deps.sh --if-missing

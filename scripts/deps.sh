@@ -5,7 +5,8 @@
 #
 #   scripts/deps.sh               install what is missing
 #   scripts/deps.sh --if-missing  the same, but say nothing when all is there
-#   scripts/deps.sh --ceph        also the Ceph packages (RBD target tests)
+#   scripts/deps.sh --ceph        also the Ceph daemons (RBD target tests;
+#                                 make deps CEPH=1)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -21,6 +22,7 @@ PACKAGES=(
 	libdpdk-dev dpdk-dev dpdk         # network backend, testpmd peer
 	fio iperf3                        # workloads and baselines
 	libnbd-dev nbdkit                 # NBD block target
+	librbd-dev                        # RBD block target (librbd, librados)
 	qemu-system-x86 qemu-utils        # QEMU guest tests
 	linux-image-amd64 linux-headers-amd64 # guest kernel, module builds
 	busybox-static cpio kmod e2fsprogs # guest initramfs
@@ -29,7 +31,8 @@ PACKAGES=(
 	gnuplot-nox jq python3            # plots, JSON, perf/campaign
 	dpkg-dev                          # apt-get source fio
 )
-CEPH_PACKAGES=(ceph-mon ceph-osd ceph-common librbd-dev)
+# A throwaway cluster for the RBD target's test and benchmark.
+CEPH_PACKAGES=(ceph-mon ceph-osd ceph-common)
 
 FIO_SRC=build/fio-src
 

@@ -3,7 +3,7 @@
 
 BLKBACK := $(O)/host-backends/blk/vmi-blkback
 BLKBACK_OBJS := $(addprefix $(O)/host-backends/blk/, \
-	main.o queue.o target.o stats.o blk_req.o)
+	main.o queue.o target.o target_nbd.o target_rbd.o stats.o blk_req.o)
 BLK_REQ_TEST := $(O)/tests/blk/test_blk_req
 BLK_REQ_FUZZ := $(O)/fuzz/tests/fuzz/blk/fuzz_blk_req
 
@@ -20,7 +20,7 @@ $(O)/fuzz/tests/fuzz/blk/fuzz_blk_req.o: FUZZ_CFLAGS += -Ihost-backends/blk
 # (Paths, not the other fragments' variables: those are read later.)
 $(BLKBACK): $(BLKBACK_OBJS) $(O)/host-backends/transport/libvmi-transport.a \
 		$(O)/vmi-core/libvmicore.a
-	$(CC) $(LDFLAGS) -o $@ $^ -luring -lpthread
+	$(CC) $(LDFLAGS) -o $@ $^ -luring -lnbd -lrbd -lrados -lpthread
 
 $(BLK_REQ_TEST): $(O)/tests/blk/test_blk_req.o $(O)/host-backends/blk/blk_req.o
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
@@ -52,12 +52,14 @@ $(BLK_HOSTILE): $(O)/tests/blk/blk_hostile.o \
 # The block path end to end (tests/blk/*.sh, each takes the build folder):
 # every operation and fio workload; 1 GiB of fio verify over two queues
 # with independent readers; FLUSH/FUA then SIGKILL; a hostile guest; a
-# stalled guest; a backend killed under fio. The short ones run again from
-# the sanitizer build.
-BLK_E2E := ops fio-verify flush-kill hostile stall restart
+# stalled guest; a backend killed under fio; the NBD target on nbdkit
+# (operations, fio verify, negotiation, the server lost and back); the
+# RBD target on a throwaway Ceph cluster (skips without the Ceph
+# packages). The short ones run again from the sanitizer build.
+BLK_E2E := ops fio-verify flush-kill hostile stall restart nbd rbd
 TESTS += $(BLK_E2E:%=tests/blk/%.sh@$(O))
 SAN_TESTS += tests/blk/ops.sh@$(O) tests/blk/hostile.sh@$(O) \
-	tests/blk/flush-kill.sh@$(O)
+	tests/blk/flush-kill.sh@$(O) tests/blk/nbd.sh@$(O)
 
 # The scripts run what make builds: building a script's entry (as make
 # SAN=1 san-build does) builds the programs it runs.

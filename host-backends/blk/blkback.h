@@ -4,8 +4,11 @@
  * it serves and their queues, each queue a thread with its own io_uring.
  *
  *   main.c     command line, machine description, signals, control socket
- *   target.c   the file or block device behind the device, its limits
- *   queue.c    one queue: ring -> validator -> io_uring -> ring
+ *   target.c   the target kinds, their limits; the file, block device and
+ *              null targets (io_uring)
+ *   target_nbd.c  an NBD export through libnbd's asynchronous API
+ *   target_rbd.c  a Ceph RBD image through librbd's asynchronous API
+ *   queue.c    one queue: ring -> validator -> target -> ring
  *   stats.c    per-queue counters as JSON
  *   blk_req.c  the request validator (blk_req.h)
  */
@@ -29,15 +32,66 @@ enum vmi_blkback_mode {
 	VMI_BLKBACK_INTERRUPT, /* sleep as soon as there is nothing to do */
 };
 
+struct vmi_blkback_target;
+struct vmi_blkback_queue;
+struct vmi_blkback_io;
+
+/*
+ * One kind of target. The queue thread calls every per-queue hook; none
+ * blocks. Errors are 0 or -errno; an engine's error becomes the request's
+ * block status in vmi_blkback_io_done().
+ */
+struct vmi_blkback_target_ops {
+	const char *kind; /* "file", "null", "nbd", "rbd" */
+	/* Connect to (or open) t->path; fill size, block sizes and can_*. */
+	int (*open)(struct vmi_blkback_target *t);
+	void (*close)(struct vmi_blkback_target *t);
+	/* The queue's own state (its connection, its image handle). */
+	int (*queue_init)(struct vmi_blkback_queue *q);
+	/* After the queue's last request was answered. */
+	void (*queue_exit)(struct vmi_blkback_queue *q);
+	/*
+	 * Start one validated READ, WRITE, FLUSH, DISCARD or WRITE_ZEROES:
+	 * -EINPROGRESS when the engine has it (vmi_blkback_io_done() answers
+	 * it later), else its result now.
+	 */
+	int (*submit)(struct vmi_blkback_queue *q, struct vmi_blkback_io *bio);
+	/* An io_uring completion of the target's: -EINPROGRESS if resubmitted. */
+	int (*cqe)(struct vmi_blkback_queue *q, struct vmi_blkback_io *bio,
+		   int res);
+	/*
+	 * Drive the engine without blocking: completions, reconnection,
+	 * deadlines. Returns how many requests it answered. Optional.
+	 */
+	unsigned int (*progress)(struct vmi_blkback_queue *q, uint64_t now);
+	/*
+	 * Before the queue sleeps: the file descriptor and poll events that
+	 * must wake it (-1: none), and *wake_ns, the time it must wake by
+	 * anyway (0: none). Optional.
+	 */
+	int (*wait)(struct vmi_blkback_queue *q, uint64_t now, short *events,
+		    uint64_t *wake_ns);
+};
+
+extern const struct vmi_blkback_target_ops vmi_blkback_target_file;
+extern const struct vmi_blkback_target_ops vmi_blkback_target_nullops;
+extern const struct vmi_blkback_target_ops vmi_blkback_target_nbd;
+extern const struct vmi_blkback_target_ops vmi_blkback_target_rbd;
+
 /* The storage behind the device. */
 struct vmi_blkback_target {
-	const char *path; /* NULL for the null target without a file */
-	int fd; /* -1 for the null target without a file */
+	const struct vmi_blkback_target_ops *ops;
+	const char *path; /* file, device, URI or rbd:POOL/IMAGE; NULL: null */
+	void *priv; /* the engine's shared state (nbd, rbd) */
+	int fd; /* the file or block device, else -1 */
 	bool is_blkdev;
 	bool read_only;
 	bool direct; /* opened O_DIRECT */
 	bool null; /* complete every request without I/O */
 	bool zero_range; /* FALLOC_FL_ZERO_RANGE works (else punch holes) */
+	/* what the engine can do: the device offers only these */
+	bool can_flush, can_fua, can_discard, can_write_zeroes;
+	uint64_t timeout_ns; /* remote targets: a request fails after this */
 	uint64_t size; /* bytes */
 	uint32_t logical_block_size;
 	uint32_t physical_block_size;
@@ -84,7 +138,14 @@ struct vmi_blkback {
 struct vmi_blkback_io {
 	struct vmi_blk_io io;
 	struct iovec iov[VMI_MAX_SEGS];
+	struct vmi_blkback_queue *q;
+	uint64_t deadline_ns; /* remote targets: answered IOERR by then */
+	uint32_t next; /* remote targets: the next one on a list */
+	uint16_t parts; /* remote targets: engine commands not yet done */
+	uint8_t state; /* remote targets: where the request is */
 	bool punched; /* WRITE_ZEROES retried as a hole punch */
+	bool flushed; /* FUA emulated: the write is done, its flush runs */
+	int err; /* the first error of its commands */
 };
 
 struct vmi_blkback_guest;
@@ -109,6 +170,14 @@ struct vmi_blkback_queue {
 	bool fixed; /* the data area is registered as buffer 0 */
 	bool kick_armed; /* a read of kick_fd is in io_uring */
 	uint64_t kick_val;
+	void *tq; /* the target's state for this queue */
+	bool tq_ready; /* queue_init succeeded: queue_exit undoes it */
+	int tpoll_fd; /* the target's fd polled in io_uring, or -1 */
+	short tpoll_events;
+	uint32_t tpoll_gen; /* tells a cancelled poll from the current one */
+	bool tpoll_armed;
+	uint64_t err_log_ns; /* engine errors are logged once a second */
+	uint64_t err_unlogged;
 	struct vmi_blkback_io *ios;
 	uint32_t *free_ios;
 	uint32_t nr_ios, nr_free;
@@ -127,8 +196,14 @@ struct vmi_blkback_guest {
 };
 
 /* target.c */
+/*
+ * Open the target PATH names: nbd://..., nbd+unix://..., rbd:POOL/IMAGE,
+ * else a file or block device.
+ */
 int vmi_blkback_target_open(struct vmi_blkback_target *t, const char *path,
 			    bool read_only, bool direct);
+/* GET_ID's answer for a remote target: its kind and a hash of its name. */
+void vmi_blkback_target_serial(struct vmi_blkback_target *t);
 /* The null target: no file, size bytes, every request completes at once. */
 void vmi_blkback_target_null(struct vmi_blkback_target *t, uint64_t size);
 /* Expose a larger logical block (4096): the size shrinks to a multiple. */
@@ -141,13 +216,20 @@ void vmi_blkback_target_close(struct vmi_blkback_target *t);
 void vmi_blkback_target_config(const struct vmi_blkback_target *t,
 			       uint32_t data_size, struct vmi_blk_config *cfg,
 			       uint64_t *features);
-/* Synchronous DISCARD / WRITE_ZEROES on a block device: 0 or -errno. */
-int vmi_blkback_target_blkdev_range(const struct vmi_blkback_target *t,
-				    const struct vmi_blk_io *io);
 
 /* queue.c */
 int vmi_blkback_queue_start(struct vmi_blkback_guest *bg, unsigned int index);
 void vmi_blkback_queue_stop(struct vmi_blkback_queue *q);
+/* Answer a request the target started: err is 0 or -errno. */
+void vmi_blkback_io_done(struct vmi_blkback_queue *q,
+			 struct vmi_blkback_io *bio, int err);
+/* An SQE of the queue's io_uring for the request (there is always one). */
+struct io_uring_sqe *vmi_blkback_sqe(struct vmi_blkback_queue *q,
+				     struct vmi_blkback_io *bio);
+/* bio->iov: the request's segments in the data area. */
+void vmi_blkback_io_iov(struct vmi_blkback_queue *q,
+			struct vmi_blkback_io *bio);
+uint64_t vmi_blkback_now_ns(void);
 
 /* stats.c */
 void vmi_blkback_stats_add(struct vmi_blkback_stats *to,

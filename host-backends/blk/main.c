@@ -12,7 +12,11 @@
  * command line override them (a run may change its target or its idle mode
  * without changing the ROM), and a few exist on the command line only:
  *
- *   target=PATH      file or block device (raw image) to serve
+ *   target=PATH      what to serve: a file or block device (raw image),
+ *                    nbd://HOST[:PORT]/EXPORT, nbd+unix:///EXPORT?socket=P
+ *                    or rbd:POOL/IMAGE (cluster from $CEPH_CONF)
+ *   timeout_ms=N     nbd, rbd: a request the target has not answered in
+ *                    N ms fails with an I/O error (default 30000)
  *   readonly         refuse writes (ROFS); the ROM must offer "ro" too
  *   buffered         use the page cache (default O_DIRECT)
  *   null             complete every request without I/O (transport ceiling)
@@ -35,9 +39,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/signalfd.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 
 #include <vmi_machine.h>
 
@@ -46,6 +47,7 @@
 #define VMI_BLKBACK_DEFAULT_POLL_US 200
 #define VMI_BLKBACK_DEFAULT_MAX_GUESTS 16
 #define VMI_BLKBACK_DEFAULT_NULL_SIZE (1ull << 30)
+#define VMI_BLKBACK_DEFAULT_TIMEOUT_MS 30000
 #define VMI_BLKBACK_MAX_OVERRIDES 32
 
 struct vmi_blkback_main {
@@ -61,7 +63,8 @@ struct vmi_blkback_main {
 	uint32_t block_size;
 	const char *stats;
 	const char *control;
-	int control_fd;
+	struct vmi_host_stats out; /* SIGUSR1 and the control socket */
+	int signal_fd; /* SIGINT, SIGTERM, SIGHUP */
 	char name[16];
 };
 
@@ -69,7 +72,9 @@ static void vmi_blkback_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: vmi-blkback --machine FILE --device N [--KEY[=VALUE] ...]\n"
-		"  --target=PATH       file or block device to serve\n"
+		"  --target=PATH       file or block device, nbd[+unix]://... URI\n"
+		"                      or rbd:POOL/IMAGE to serve\n"
+		"  --timeout_ms=N      nbd, rbd: fail a request after N ms (default %d)\n"
 		"  --readonly          refuse writes\n"
 		"  --buffered          use the page cache (default O_DIRECT)\n"
 		"  --null              complete every request without I/O\n"
@@ -84,19 +89,11 @@ static void vmi_blkback_usage(FILE *f)
 		"N is the device's index in the machine description; target,\n"
 		"readonly, buffered, null, size and block_size may also be keys of\n"
 		"the device there. The command line wins.\n",
-		VMI_BLKBACK_DEFAULT_POLL_US, VMI_BLKBACK_DEFAULT_MAX_GUESTS);
+		VMI_BLKBACK_DEFAULT_TIMEOUT_MS, VMI_BLKBACK_DEFAULT_POLL_US,
+		VMI_BLKBACK_DEFAULT_MAX_GUESTS);
 }
 
 /* ---- settings ------------------------------------------------------------ */
-
-static int vmi_blkback_parse_u64(const char *s, uint64_t *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	return errno || end == s || *end || *s == '-' ? -EINVAL : 0;
-}
 
 /* A flag: "" (a machine flag or a bare --flag), 1 or 0. */
 static int vmi_blkback_parse_bool(const char *s, bool *v)
@@ -126,7 +123,7 @@ static int vmi_blkback_parse_size(const char *s, uint64_t *v)
 		shift = 10 * (unsigned int)(u - units + 1);
 		buf[len - 1] = '\0';
 	}
-	if (vmi_blkback_parse_u64(buf, v) || *v > UINT64_MAX >> shift)
+	if (vmi_host_parse_u64(buf, v) || *v > UINT64_MAX >> shift)
 		return -EINVAL;
 	*v <<= shift;
 	return 0;
@@ -179,6 +176,12 @@ static int vmi_blkback_set(struct vmi_blkback_main *m, const char *key,
 		m->target = val;
 		return val && *val ? 0 : -EINVAL;
 	}
+	if (!strcmp(key, "timeout_ms")) {
+		if (!val || vmi_host_parse_u64(val, &v) || !v || v > 3600000)
+			return -EINVAL;
+		bb->target.timeout_ns = v * 1000000;
+		return 0;
+	}
 	if (!strcmp(key, "readonly"))
 		return vmi_blkback_parse_bool(val, &m->read_only);
 	if (!strcmp(key, "buffered"))
@@ -191,7 +194,7 @@ static int vmi_blkback_set(struct vmi_blkback_main *m, const char *key,
 			       -EINVAL :
 			       0;
 	if (!strcmp(key, "block_size")) {
-		if (!val || vmi_blkback_parse_u64(val, &v) ||
+		if (!val || vmi_host_parse_u64(val, &v) ||
 		    (v != 512 && v != 4096))
 			return -EINVAL;
 		m->block_size = (uint32_t)v;
@@ -200,7 +203,7 @@ static int vmi_blkback_set(struct vmi_blkback_main *m, const char *key,
 	if (!strcmp(key, "mode"))
 		return vmi_blkback_parse_mode(val, &bb->mode);
 	if (!strcmp(key, "poll_us")) {
-		if (!val || vmi_blkback_parse_u64(val, &v) || v > 10000000)
+		if (!val || vmi_host_parse_u64(val, &v) || v > 10000000)
 			return -EINVAL;
 		bb->poll_ns = v * 1000;
 		return 0;
@@ -208,7 +211,7 @@ static int vmi_blkback_set(struct vmi_blkback_main *m, const char *key,
 	if (!strcmp(key, "cpus"))
 		return val ? vmi_blkback_parse_cpus(bb, val) : -EINVAL;
 	if (!strcmp(key, "max_guests")) {
-		if (!val || vmi_blkback_parse_u64(val, &v) || !v || v > 1024)
+		if (!val || vmi_host_parse_u64(val, &v) || !v || v > 1024)
 			return -EINVAL;
 		bb->dev.max_guests = (unsigned int)v;
 		return 0;
@@ -259,6 +262,7 @@ static int vmi_blkback_options(struct vmi_blkback_main *m, int argc,
 		{ "device", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "target", required_argument, NULL, 's' },
+		{ "timeout_ms", required_argument, NULL, 's' },
 		{ "readonly", optional_argument, NULL, 's' },
 		{ "buffered", optional_argument, NULL, 's' },
 		{ "null", optional_argument, NULL, 's' },
@@ -282,7 +286,7 @@ static int vmi_blkback_options(struct vmi_blkback_main *m, int argc,
 			m->machine_path = optarg;
 			break;
 		case 'd':
-			if (vmi_blkback_parse_u64(optarg, &v) || v > 0xffff) {
+			if (vmi_host_parse_u64(optarg, &v) || v > 0xffff) {
 				fprintf(stderr,
 					"vmi-blkback: --device %s: not a device index\n",
 					optarg);
@@ -384,104 +388,10 @@ static const struct vmi_host_dev_ops vmi_blkback_dev_ops = {
 	.detach = vmi_blkback_detach,
 };
 
-/* ---- stats: SIGUSR1 and the control socket ------------------------------- */
-
-/* Write the stats where stats= says, replacing the file atomically. */
-static void vmi_blkback_dump_stats(struct vmi_blkback_main *m)
+/* The stats JSON, for SIGUSR1 and the control socket. */
+static void vmi_blkback_json(void *arg, FILE *f)
 {
-	char tmp[4096];
-	FILE *f;
-
-	if (!m->stats) {
-		vmi_blkback_stats_json(&m->bb, stderr);
-		return;
-	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", m->stats);
-	f = fopen(tmp, "w");
-	if (!f) {
-		vmi_transport_log(m->bb.transport, "%s: %s", tmp,
-				  strerror(errno));
-		return;
-	}
-	vmi_blkback_stats_json(&m->bb, f);
-	if (fclose(f) || rename(tmp, m->stats))
-		vmi_transport_log(m->bb.transport, "%s: %s", m->stats,
-				  strerror(errno));
-}
-
-static void vmi_blkback_signal_cb(void *arg, int fd)
-{
-	struct vmi_blkback_main *m = arg;
-	struct signalfd_siginfo si;
-
-	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGUSR1) {
-			vmi_blkback_dump_stats(m);
-		} else {
-			vmi_transport_log(m->bb.transport, "%s: stopping",
-					  strsignal((int)si.ssi_signo));
-			vmi_transport_stop(m->bb.transport);
-		}
-	}
-}
-
-/* One connection, one JSON document, then EOF. */
-static void vmi_blkback_control_cb(void *arg, int fd)
-{
-	struct vmi_blkback_main *m = arg;
-	char *buf = NULL;
-	size_t len = 0, off = 0;
-	int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
-	FILE *f;
-
-	if (c < 0)
-		return;
-	f = open_memstream(&buf, &len);
-	if (f) {
-		vmi_blkback_stats_json(&m->bb, f);
-		fclose(f);
-		/* Blocking, on a local socket: a few KiB at most. */
-		while (off < len) {
-			ssize_t n = send(c, buf + off, len - off, MSG_NOSIGNAL);
-
-			if (n <= 0) {
-				vmi_transport_log(m->bb.transport,
-						  "control: send: %s",
-						  strerror(errno));
-				break;
-			}
-			off += (size_t)n;
-		}
-		free(buf);
-	}
-	close(c);
-}
-
-static int vmi_blkback_control_open(struct vmi_blkback_main *m)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int fd, ret;
-
-	if (strlen(m->control) >= sizeof(a.sun_path)) {
-		fprintf(stderr, "vmi-blkback: control=%s: path too long\n",
-			m->control);
-		return -ENAMETOOLONG;
-	}
-	strcpy(a.sun_path, m->control);
-	unlink(a.sun_path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    listen(fd, 8) < 0) {
-		ret = -errno;
-		fprintf(stderr, "vmi-blkback: control=%s: %s\n", m->control,
-			strerror(-ret));
-		if (fd >= 0)
-			close(fd);
-		return ret;
-	}
-	m->control_fd = fd;
-	return vmi_transport_watch(m->bb.transport, fd, vmi_blkback_control_cb,
-				   m);
+	vmi_blkback_stats_json(arg, f);
 }
 
 /* ---- the device ----------------------------------------------------------- */
@@ -489,33 +399,9 @@ static int vmi_blkback_control_open(struct vmi_blkback_main *m)
 /* The machine's device --device: a block device, process or ivshmem. */
 static int vmi_blkback_pick_device(struct vmi_blkback_main *m)
 {
-	char err[256];
-	int ret;
-
-	ret = vmi_machine_load(m->machine_path, &m->machine, err, sizeof(err));
-	if (ret) {
-		fprintf(stderr, "vmi-blkback: %s\n", err);
-		return ret;
-	}
-	if ((unsigned long)m->device >= m->machine.nr_devs) {
-		fprintf(stderr,
-			"vmi-blkback: %s has %u devices, no device %ld\n",
-			m->machine_path, m->machine.nr_devs, m->device);
-		return -ENODEV;
-	}
-	m->md = &m->machine.devs[m->device];
-	if (m->md->dev_class != VMI_DEV_CLASS_BLK ||
-	    (m->md->transport != VMI_TRANSPORT_PROCESS &&
-	     m->md->transport != VMI_TRANSPORT_IVSHMEM) ||
-	    !m->md->socket) {
-		fprintf(stderr,
-			"vmi-blkback: %s: device %ld is of class %u on transport %u%s, not a block device with a socket\n",
-			m->machine_path, m->device, m->md->dev_class,
-			m->md->transport,
-			m->md->socket ? "" : " without socket");
-		return -ENODEV;
-	}
-	return 0;
+	return vmi_host_machine_dev("vmi-blkback", m->machine_path,
+				    (unsigned long)m->device, VMI_DEV_CLASS_BLK,
+				    &m->machine, &m->md);
 }
 
 /*
@@ -550,7 +436,8 @@ static int vmi_blkback_setup_device(struct vmi_blkback_main *m)
 		if (ret)
 			return ret;
 	}
-	bb->target.read_only = m->read_only;
+	/* A target may be read-only by itself (an NBD export). */
+	bb->target.read_only |= m->read_only;
 	if (m->block_size > bb->target.logical_block_size)
 		vmi_blkback_target_block_size(&bb->target, m->block_size);
 	if (!bb->target.size) {
@@ -588,36 +475,17 @@ static int vmi_blkback_setup_device(struct vmi_blkback_main *m)
 	return 0;
 }
 
-/* Signals arrive through a signalfd in the loop, not in a handler. */
-static int vmi_blkback_signals(struct vmi_blkback_main *m)
-{
-	sigset_t set;
-	int fd;
-
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1);
-	/* Before any queue thread exists, so that they all inherit it. */
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "vmi-blkback: signalfd: %s\n", strerror(errno));
-		return -errno;
-	}
-	return vmi_transport_watch(m->bb.transport, fd, vmi_blkback_signal_cb,
-				   m);
-}
-
 int main(int argc, char **argv)
 {
 	static struct vmi_blkback_main m = {
 		.device = -1,
 		.null_size = VMI_BLKBACK_DEFAULT_NULL_SIZE,
-		.control_fd = -1,
+		.out.signal_fd = -1,
+		.out.control_fd = -1,
+		.signal_fd = -1,
 		.bb = {
+			.target.timeout_ns =
+				VMI_BLKBACK_DEFAULT_TIMEOUT_MS * 1000000ull,
 			.mode = VMI_BLKBACK_ADAPTIVE,
 			.poll_ns = VMI_BLKBACK_DEFAULT_POLL_US * 1000ull,
 			.dev.max_guests = VMI_BLKBACK_DEFAULT_MAX_GUESTS,
@@ -646,24 +514,33 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	m.bb.started_ns = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 	/* A process guest connects to the socket; QEMU's ivshmem too. */
-	ret = vmi_transport_open(m.md->transport == VMI_TRANSPORT_IVSHMEM ?
-					 &vmi_transport_ivshmem :
-					 &vmi_transport_process,
-				 &m.bb.dev, m.md->socket, &m.bb.transport);
+	ret = vmi_transport_open(vmi_transport_kind(m.md), &m.bb.dev,
+				 m.md->socket, &m.bb.transport);
 	if (ret)
 		return 1;
-	if (vmi_blkback_signals(&m) ||
-	    (m.control && vmi_blkback_control_open(&m))) {
+	/* Before any queue thread exists, so that they all inherit the mask. */
+	m.signal_fd = vmi_transport_stop_on_signals(m.bb.transport);
+	m.out = (struct vmi_host_stats){
+		.t = m.bb.transport,
+		.file = m.stats,
+		.control = m.control,
+		.json = vmi_blkback_json,
+		.arg = &m.bb,
+	};
+	if (m.signal_fd < 0 || vmi_host_stats_open(&m.out)) {
 		vmi_transport_close(m.bb.transport);
+		vmi_host_stats_close(&m.out);
 		return 1;
 	}
 	vmi_transport_log(
 		m.bb.transport,
-		"%s%s: %llu bytes, %s%s, %u queues x %u slots, %s mode",
-		m.bb.target.null ? "null target" : m.bb.target.path,
+		"%s target %s%s: %llu bytes, %s%s, %u queues x %u slots, %s mode",
+		m.bb.target.ops->kind,
+		m.bb.target.null ? "null" : m.bb.target.path,
 		m.bb.target.read_only ? " (read-only)" : "",
 		(unsigned long long)m.bb.target.size,
 		m.bb.target.null   ? "no I/O" :
+		m.bb.target.fd < 0 ? "remote" :
 		m.bb.target.direct ? "O_DIRECT" :
 				     "page cache",
 		m.bb.target.is_blkdev ? ", block device" : "",
@@ -673,10 +550,8 @@ int main(int argc, char **argv)
 						    "interrupt");
 	ret = vmi_transport_run(m.bb.transport);
 	vmi_transport_close(m.bb.transport);
-	if (m.control_fd >= 0) {
-		close(m.control_fd);
-		unlink(m.control);
-	}
+	vmi_host_stats_close(&m.out);
+	close(m.signal_fd);
 	vmi_blkback_target_close(&m.bb.target);
 	vmi_machine_free(&m.machine);
 	return ret ? 1 : 0;

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * One queue of one guest: a thread that moves requests from the guest's
- * request ring through the validator into its own io_uring, and answers on
- * the response ring. Each pass of the loop
+ * request ring through the validator to the target, and answers on the
+ * response ring. Each pass of the loop
  *
  *   takes at most the ring's size of requests, and never more than the
  *   response ring has room to answer, copying each slot out before it is
- *   checked; submits them to io_uring in one call; reaps every completion
+ *   checked; hands them to the target (a file's go to io_uring in one
+ *   call, a remote engine's to its own queue); reaps every completion
  *   there is; publishes all answers with one index store; notifies the
  *   guest at most once.
  *
@@ -19,10 +20,12 @@
  * forever (poll) or not at all (interrupt), then arms the ring's event
  * indices, re-checks, and sleeps in io_uring until either a completion or a
  * read of the kick eventfd (kept queued in the same io_uring) wakes it: one
- * wait for both kinds of work.
+ * wait for both kinds of work. A remote target's socket or eventfd is
+ * polled in the same io_uring, and its deadlines bound the sleep.
  *
  * Data moves between the target and the guest's data area with no copy:
- * the data area is registered as io_uring's fixed buffer 0.
+ * the data area is registered as io_uring's fixed buffer 0, and remote
+ * engines read and write it in place.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,13 +35,16 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/falloc.h>
 
 #include "blkback.h"
 
 #define VMI_BLKBACK_MAX_IOS 1024 /* requests in flight per queue */
 #define VMI_BLKBACK_CQE_BATCH 64
 #define VMI_BLKBACK_KICK_DATA 0 /* user_data of the kick read */
+/* user_data of the target's poll (with its generation) and its removal */
+#define VMI_BLKBACK_TPOLL_DATA (1ull << 63)
+#define VMI_BLKBACK_TPOLL_REMOVE (~0ull)
+#define VMI_BLKBACK_DRAIN_NS 10000000ull
 
 static enum vmi_blk_status vmi_blkback_errno_status(int err)
 {
@@ -53,7 +59,7 @@ static enum vmi_blk_status vmi_blkback_errno_status(int err)
 	}
 }
 
-static uint64_t vmi_blkback_now_ns(void)
+uint64_t vmi_blkback_now_ns(void)
 {
 	struct timespec ts;
 
@@ -133,9 +139,9 @@ static void vmi_blkback_put_io(struct vmi_blkback_queue *q,
 	q->free_ios[q->nr_free++] = (uint32_t)(bio - q->ios);
 }
 
-/* Every SQE we ask for exists: the SQ has room for nr_ios + the kick. */
-static struct io_uring_sqe *vmi_blkback_sqe(struct vmi_blkback_queue *q,
-					    struct vmi_blkback_io *bio)
+/* Every SQE we ask for exists: the SQ has room for nr_ios + 2. */
+struct io_uring_sqe *vmi_blkback_sqe(struct vmi_blkback_queue *q,
+				     struct vmi_blkback_io *bio)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&q->ring);
 
@@ -143,63 +149,71 @@ static struct io_uring_sqe *vmi_blkback_sqe(struct vmi_blkback_queue *q,
 	return sqe;
 }
 
-static void vmi_blkback_prep_rw(struct vmi_blkback_queue *q,
-				struct vmi_blkback_io *bio)
+void vmi_blkback_io_iov(struct vmi_blkback_queue *q, struct vmi_blkback_io *bio)
 {
-	const struct vmi_blk_io *io = &bio->io;
-	struct io_uring_sqe *sqe = vmi_blkback_sqe(q, bio);
-	bool write = io->op == VMI_BLK_OP_WRITE;
-	int fd = q->bg->bb->target.fd;
 	unsigned int i;
 
-	if (io->nr_segs == 1 && q->fixed) {
-		void *buf = q->data + io->seg[0].offset;
-
-		if (write)
-			io_uring_prep_write_fixed(sqe, fd, buf, io->seg[0].len,
-						  io->offset, 0);
-		else
-			io_uring_prep_read_fixed(sqe, fd, buf, io->seg[0].len,
-						 io->offset, 0);
-	} else {
-		for (i = 0; i < io->nr_segs; i++) {
-			bio->iov[i].iov_base = q->data + io->seg[i].offset;
-			bio->iov[i].iov_len = io->seg[i].len;
-		}
-		if (write)
-			io_uring_prep_writev(sqe, fd, bio->iov, io->nr_segs,
-					     io->offset);
-		else
-			io_uring_prep_readv(sqe, fd, bio->iov, io->nr_segs,
-					    io->offset);
+	for (i = 0; i < bio->io.nr_segs; i++) {
+		bio->iov[i].iov_base = q->data + bio->io.seg[i].offset;
+		bio->iov[i].iov_len = bio->io.seg[i].len;
 	}
-	/* FUA, or every write when the guest did not take FLUSH. */
-	if (write && ((io->flags & VMI_BLK_REQ_F_FUA) || q->bg->write_through))
-		sqe->rw_flags = RWF_DSYNC;
 }
 
-static void vmi_blkback_prep_falloc(struct vmi_blkback_queue *q,
-				    struct vmi_blkback_io *bio)
+static const char *vmi_blkback_op_name(uint32_t op)
 {
-	const struct vmi_blk_io *io = &bio->io;
-	int mode = FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE;
+	static const char *const names[] = {
+		[VMI_BLK_OP_READ] = "read",
+		[VMI_BLK_OP_WRITE] = "write",
+		[VMI_BLK_OP_FLUSH] = "flush",
+		[VMI_BLK_OP_DISCARD] = "discard",
+		[VMI_BLK_OP_WRITE_ZEROES] = "write-zeroes",
+		[VMI_BLK_OP_GET_ID] = "get-id",
+	};
 
-	/*
-	 * A punched hole reads back as zeroes: right for DISCARD, for
-	 * WRITE_ZEROES with UNMAP, and where ZERO_RANGE is not supported
-	 * (tmpfs).
-	 */
-	if (io->op == VMI_BLK_OP_WRITE_ZEROES && !bio->punched &&
-	    !(io->flags & VMI_BLK_REQ_F_UNMAP) &&
-	    __atomic_load_n(&q->bg->bb->target.zero_range, __ATOMIC_RELAXED))
-		mode = FALLOC_FL_KEEP_SIZE | FALLOC_FL_ZERO_RANGE;
-	else
-		bio->punched = true;
-	io_uring_prep_fallocate(vmi_blkback_sqe(q, bio), q->bg->bb->target.fd,
-				mode, io->offset, io->len);
+	return op < sizeof(names) / sizeof(names[0]) && names[op] ? names[op] :
+								    "?";
 }
 
-/* One request, from its slot copy: answer it now or hand it to io_uring. */
+/*
+ * The target's error, logged with the target's name: the first of a
+ * second in full, the others of that second as a count (a target that
+ * went away fails every request, and the log must stay readable).
+ */
+static void vmi_blkback_log_error(struct vmi_blkback_queue *q,
+				  const struct vmi_blk_io *io, int err)
+{
+	uint64_t now = vmi_blkback_now_ns();
+	const struct vmi_blkback_target *t = &q->bg->bb->target;
+
+	if (now - q->err_log_ns < 1000000000ull && q->err_log_ns) {
+		q->err_unlogged++;
+		return;
+	}
+	vmi_transport_log(
+		q->bg->bb->transport,
+		"%s queue %u: %s target %s: %s of %llu bytes at %llu: %s (%llu more errors in the last second)",
+		q->bg->g->name, q->index, t->ops->kind, t->path,
+		vmi_blkback_op_name(io->op), (unsigned long long)io->len,
+		(unsigned long long)io->offset, strerror(-err),
+		(unsigned long long)q->err_unlogged);
+	q->err_log_ns = now;
+	q->err_unlogged = 0;
+}
+
+void vmi_blkback_io_done(struct vmi_blkback_queue *q,
+			 struct vmi_blkback_io *bio, int err)
+{
+	enum vmi_blk_status st = VMI_BLK_S_OK;
+
+	if (err) {
+		st = vmi_blkback_errno_status(-err);
+		vmi_blkback_log_error(q, &bio->io, err);
+	}
+	vmi_blkback_answer(q, &bio->io, st);
+	vmi_blkback_put_io(q, bio);
+}
+
+/* One request, from its slot copy: answer it now or hand it to the target. */
 static void vmi_blkback_take(struct vmi_blkback_queue *q,
 			     const struct vmi_blk_req *req)
 {
@@ -218,29 +232,14 @@ static void vmi_blkback_take(struct vmi_blkback_queue *q,
 		memcpy(q->data + io->seg[0].offset, t->serial, io->len);
 		goto answer;
 	}
-	if (t->null)
-		goto answer;
 	bio->punched = false;
-	switch (io->op) {
-	case VMI_BLK_OP_READ:
-	case VMI_BLK_OP_WRITE:
-		vmi_blkback_prep_rw(q, bio);
-		return;
-	case VMI_BLK_OP_FLUSH:
-		io_uring_prep_fsync(vmi_blkback_sqe(q, bio), t->fd,
-				    IORING_FSYNC_DATASYNC);
-		return;
-	default: /* DISCARD, WRITE_ZEROES */
-		if (!t->is_blkdev) {
-			vmi_blkback_prep_falloc(q, bio);
-			return;
-		}
-		/* liburing 2.3 has no asynchronous BLKDISCARD/BLKZEROOUT. */
-		ret = vmi_blkback_target_blkdev_range(t, io);
-		if (ret)
-			st = vmi_blkback_errno_status(-ret);
-		break;
-	}
+	bio->flushed = false;
+	bio->err = 0;
+	bio->parts = 0;
+	ret = t->ops->submit(q, bio);
+	if (ret != -EINPROGRESS)
+		vmi_blkback_io_done(q, bio, ret);
+	return;
 answer:
 	vmi_blkback_answer(q, io, st);
 	vmi_blkback_put_io(q, bio);
@@ -325,38 +324,33 @@ static int vmi_blkback_take_batch(struct vmi_blkback_queue *q, bool *notify)
  */
 static unsigned int vmi_blkback_reap(struct vmi_blkback_queue *q)
 {
+	const struct vmi_blkback_target_ops *ops = q->bg->bb->target.ops;
 	struct io_uring_cqe *cqes[VMI_BLKBACK_CQE_BATCH];
 	unsigned int i, n, done = 0;
 
 	n = io_uring_peek_batch_cqe(&q->ring, cqes, VMI_BLKBACK_CQE_BATCH);
 	for (i = 0; i < n; i++) {
 		uint64_t ud = io_uring_cqe_get_data64(cqes[i]);
-		int res = cqes[i]->res;
 		struct vmi_blkback_io *bio;
-		enum vmi_blk_status st = VMI_BLK_S_OK;
+		int ret;
 
 		if (ud == VMI_BLKBACK_KICK_DATA) {
 			q->kick_armed = false;
 			continue;
 		}
-		done++;
-		bio = &q->ios[ud - 1];
-		if (res == -EOPNOTSUPP &&
-		    bio->io.op == VMI_BLK_OP_WRITE_ZEROES && !bio->punched) {
-			/* No ZERO_RANGE here: punch holes from now on. */
-			__atomic_store_n(&q->bg->bb->target.zero_range, false,
-					 __ATOMIC_RELAXED);
-			vmi_blkback_prep_falloc(q, bio);
+		if (ud == VMI_BLKBACK_TPOLL_REMOVE)
+			continue;
+		if (ud & VMI_BLKBACK_TPOLL_DATA) {
+			if ((uint32_t)ud == q->tpoll_gen)
+				q->tpoll_armed = false;
 			continue;
 		}
-		if (res < 0)
-			st = vmi_blkback_errno_status(-res);
-		else if ((bio->io.op == VMI_BLK_OP_READ ||
-			  bio->io.op == VMI_BLK_OP_WRITE) &&
-			 (uint64_t)res != bio->io.len)
-			st = VMI_BLK_S_IOERR; /* short: the target shrank */
-		vmi_blkback_answer(q, &bio->io, st);
-		vmi_blkback_put_io(q, bio);
+		bio = &q->ios[ud - 1];
+		ret = ops->cqe(q, bio, cqes[i]->res);
+		if (ret == -EINPROGRESS)
+			continue;
+		done++;
+		vmi_blkback_io_done(q, bio, ret);
 	}
 	io_uring_cq_advance(&q->ring, n);
 	return done;
@@ -371,6 +365,63 @@ static void vmi_blkback_publish(struct vmi_blkback_queue *q, bool *notify)
 		*notify = true;
 	q->owed -= q->staged;
 	q->staged = 0;
+}
+
+/*
+ * Keep the target's fd polled in io_uring with the events it wants now
+ * (a changed fd or change of events replaces the poll); returns the time
+ * the target must be called again by, 0 for none.
+ */
+static uint64_t vmi_blkback_tpoll(struct vmi_blkback_queue *q, uint64_t now)
+{
+	const struct vmi_blkback_target_ops *ops = q->bg->bb->target.ops;
+	struct io_uring_sqe *sqe;
+	uint64_t wake_ns = 0;
+	short events = 0;
+	int fd;
+
+	if (!ops->wait)
+		return 0;
+	fd = ops->wait(q, now, &events, &wake_ns);
+	if (q->tpoll_armed &&
+	    (fd != q->tpoll_fd || events != q->tpoll_events)) {
+		sqe = io_uring_get_sqe(&q->ring);
+		io_uring_prep_poll_remove(sqe, VMI_BLKBACK_TPOLL_DATA |
+						       q->tpoll_gen);
+		io_uring_sqe_set_data64(sqe, VMI_BLKBACK_TPOLL_REMOVE);
+		q->tpoll_armed = false;
+	}
+	if (fd >= 0 && !q->tpoll_armed) {
+		sqe = io_uring_get_sqe(&q->ring);
+		io_uring_prep_poll_add(sqe, fd, (unsigned int)events);
+		io_uring_sqe_set_data64(sqe, VMI_BLKBACK_TPOLL_DATA |
+						     ++q->tpoll_gen);
+		q->tpoll_fd = fd;
+		q->tpoll_events = events;
+		q->tpoll_armed = true;
+	}
+	return wake_ns;
+}
+
+/*
+ * Submit what is queued and wait for one completion, no later than the
+ * target's next deadline or max_ns from now (0: no bound of ours).
+ */
+static int vmi_blkback_wait(struct vmi_blkback_queue *q, uint64_t max_ns)
+{
+	uint64_t now = vmi_blkback_now_ns();
+	uint64_t wake_ns = vmi_blkback_tpoll(q, now);
+	struct __kernel_timespec ts;
+	struct io_uring_cqe *cqe;
+
+	if (max_ns && (!wake_ns || wake_ns > now + max_ns))
+		wake_ns = now + max_ns;
+	if (!wake_ns)
+		return io_uring_submit_and_wait(&q->ring, 1);
+	wake_ns = wake_ns > now ? wake_ns - now : 0;
+	ts.tv_sec = (long long)(wake_ns / 1000000000ull);
+	ts.tv_nsec = (long long)(wake_ns % 1000000000ull);
+	return io_uring_submit_and_wait_timeout(&q->ring, &cqe, 1, &ts, NULL);
 }
 
 /*
@@ -413,8 +464,8 @@ static int vmi_blkback_sleep(struct vmi_blkback_queue *q)
 		q->kick_armed = true;
 	}
 	VMI_STAT_ADD(q, sleeps, 1);
-	ret = io_uring_submit_and_wait(&q->ring, 1);
-	if (ret < 0 && ret != -EINTR) {
+	ret = vmi_blkback_wait(q, 0);
+	if (ret < 0 && ret != -EINTR && ret != -ETIME) {
 		vmi_transport_log(q->bg->bb->transport,
 				  "%s queue %u: io_uring_enter: %s",
 				  q->bg->g->name, q->index, strerror(-ret));
@@ -423,17 +474,49 @@ static int vmi_blkback_sleep(struct vmi_blkback_queue *q)
 	return 0;
 }
 
-/* The guest's memory is unmapped after us: let the I/O in flight finish. */
+/*
+ * Reap the file target's completions and drive a remote one; returns how
+ * many requests were answered.
+ */
+static unsigned int vmi_blkback_complete(struct vmi_blkback_queue *q)
+{
+	const struct vmi_blkback_target_ops *ops = q->bg->bb->target.ops;
+	unsigned int done = vmi_blkback_reap(q);
+
+	if (ops->progress)
+		done += ops->progress(q, vmi_blkback_now_ns());
+	return done;
+}
+
+/*
+ * The guest's memory is unmapped after us: let the I/O in flight finish
+ * (a remote target's deadlines bound how long that takes).
+ */
 static void vmi_blkback_drain(struct vmi_blkback_queue *q)
 {
-	struct io_uring_cqe *cqe;
+	int ret;
 
+	vmi_blkback_complete(q);
 	while (q->nr_free < q->nr_ios) {
-		io_uring_submit(&q->ring);
-		if (io_uring_wait_cqe(&q->ring, &cqe))
+		ret = vmi_blkback_wait(q, VMI_BLKBACK_DRAIN_NS);
+		if (ret < 0 && ret != -EINTR && ret != -ETIME)
 			break;
-		vmi_blkback_reap(q);
+		vmi_blkback_complete(q);
 	}
+}
+
+/*
+ * How long an idle pass polls on (adaptive mode): not at all while a
+ * remote engine holds our requests. Its answer wakes us through the fd
+ * we poll, and spinning would take the CPU the server (nbdkit, an OSD)
+ * needs on this machine (measured: spinning there halves the NBD
+ * target's IOPS on two vCPUs).
+ */
+static uint64_t vmi_blkback_poll_budget(const struct vmi_blkback_queue *q)
+{
+	if (q->bg->bb->target.ops->wait && q->nr_free < q->nr_ios)
+		return 0;
+	return q->bg->bb->poll_ns;
 }
 
 static void *vmi_blkback_queue_main(void *arg)
@@ -452,7 +535,7 @@ static void *vmi_blkback_queue_main(void *arg)
 			break;
 		if (io_uring_sq_ready(&q->ring))
 			io_uring_submit(&q->ring);
-		done = vmi_blkback_reap(q);
+		done = vmi_blkback_complete(q);
 		vmi_blkback_publish(q, &notify);
 		VMI_STAT_SET(q, inflight, q->owed);
 		if (q->owed > q->stats.inflight_max)
@@ -468,7 +551,8 @@ static void *vmi_blkback_queue_main(void *arg)
 		}
 		if (bb->mode == VMI_BLKBACK_POLL ||
 		    (bb->mode == VMI_BLKBACK_ADAPTIVE &&
-		     vmi_blkback_now_ns() - last_work < bb->poll_ns)) {
+		     vmi_blkback_now_ns() - last_work <
+			     vmi_blkback_poll_budget(q))) {
 			vmi_blkback_cpu_relax();
 			continue;
 		}
@@ -488,12 +572,14 @@ static int vmi_blkback_ring_init(struct vmi_blkback_queue *q,
 		/* No IPIs for completions: our thread reaps them itself. */
 		.flags = IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG |
 			 IORING_SETUP_CQSIZE,
-		.cq_entries = 2 * (q->nr_ios + 1),
+		.cq_entries = 2 * (q->nr_ios + 3),
 	};
 	struct iovec iov = { q->data, data_size };
 	int ret;
 
-	ret = io_uring_queue_init_params(q->nr_ios + 1, &q->ring, &p);
+	/* Room for every request, the kick read and the target's poll
+	 * with its removal. */
+	ret = io_uring_queue_init_params(q->nr_ios + 3, &q->ring, &p);
 	if (ret)
 		return ret;
 	q->ring_ready = true;
@@ -542,13 +628,22 @@ int vmi_blkback_queue_start(struct vmi_blkback_guest *bg, unsigned int index)
 	q->free_ios = calloc(q->nr_ios, sizeof(*q->free_ios));
 	if (!q->ios || !q->free_ios)
 		return -ENOMEM;
-	for (i = 0; i < q->nr_ios; i++)
+	for (i = 0; i < q->nr_ios; i++) {
 		q->free_ios[i] = q->nr_ios - 1 - i;
+		q->ios[i].q = q;
+	}
 	q->nr_free = q->nr_ios;
+	q->tpoll_fd = -1;
 
 	ret = vmi_blkback_ring_init(q, bb->dev.layout.p.data_size);
 	if (ret)
 		return ret;
+	if (bb->target.ops->queue_init) {
+		ret = bb->target.ops->queue_init(q);
+		if (ret)
+			return ret;
+		q->tq_ready = true;
+	}
 	ret = -pthread_create(&q->thread, NULL, vmi_blkback_queue_main, q);
 	if (ret)
 		return ret;
@@ -581,6 +676,9 @@ void vmi_blkback_queue_stop(struct vmi_blkback_queue *q)
 		pthread_join(q->thread, NULL);
 		q->started = false;
 	}
+	if (q->tq_ready)
+		q->bg->bb->target.ops->queue_exit(q);
+	q->tq_ready = false;
 	if (q->ring_ready)
 		io_uring_queue_exit(&q->ring);
 	q->ring_ready = false;

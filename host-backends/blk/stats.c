@@ -72,21 +72,6 @@ void vmi_blkback_stats_add(struct vmi_blkback_stats *to,
 		to->batch_hist[b] += s.batch_hist[b];
 }
 
-/* A JSON string: quotes, backslashes and control bytes escaped. */
-static void vmi_stats_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static void vmi_stats_print(FILE *f, unsigned int index,
 			    const struct vmi_blkback_stats *s)
 {
@@ -132,7 +117,7 @@ static void vmi_stats_print_guest(void *arg, struct vmi_host_guest *g)
 	unsigned int q;
 
 	fprintf(w->f, "%s{\"id\":%u,\"name\":", w->first ? "" : ",", g->id);
-	vmi_stats_str(w->f, g->name);
+	vmi_host_json_str(w->f, g->name);
 	fprintf(w->f, ",\"queues\":[");
 	w->first = false;
 	for (q = 0; q < bg->nr_queues; q++) {
@@ -166,9 +151,9 @@ void vmi_blkback_stats_json(struct vmi_blkback *bb, FILE *f)
 	vmi_transport_for_each_guest(bb->transport, vmi_stats_sum_guest, &w);
 
 	fprintf(f, "{\"device\":");
-	vmi_stats_str(f, bb->dev.name);
+	vmi_host_json_str(f, bb->dev.name);
 	fprintf(f, ",\"target\":");
-	vmi_stats_str(f, bb->target.path ? bb->target.path : "");
+	vmi_host_json_str(f, bb->target.path ? bb->target.path : "");
 	fprintf(f,
 		",\"null\":%s,\"direct\":%s,\"read_only\":%s,\"mode\":\"%s\","
 		"\"poll_us\":%llu,\"uptime_s\":%.3f,\"queues\":[",

@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The storage behind a vmi-blkback device: a raw image file or a block
- * device, opened O_DIRECT unless told otherwise, or nothing at all (the
- * null target, which measures the transport alone). Its size, block sizes
- * and O_DIRECT alignment become the device's config, which the validator
- * then enforces on every request.
+ * The storage behind a vmi-blkback device. The target's kind comes from
+ * its name: nbd:// and nbd+unix:// URIs are NBD exports (target_nbd.c),
+ * rbd:POOL/IMAGE a Ceph RBD image (target_rbd.c), anything else a raw
+ * image file or a block device, served here through the queue's io_uring
+ * and opened O_DIRECT unless told otherwise; or nothing at all (the null
+ * target, which measures the transport alone). Each kind is an ops table
+ * (blkback.h). A target's size, block sizes, O_DIRECT alignment and what
+ * its engine can do become the device's config and features, which the
+ * validator then enforces on every request.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/falloc.h>
 #include <linux/fs.h>
 #include <linux/stat.h>
 #include <sys/ioctl.h>
@@ -58,15 +63,14 @@ static int vmi_blkback_blkdev_geometry(struct vmi_blkback_target *t)
 	return 0;
 }
 
-int vmi_blkback_target_open(struct vmi_blkback_target *t, const char *path,
-			    bool read_only, bool direct)
+static int vmi_blkback_file_open(struct vmi_blkback_target *t)
 {
-	int flags = (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC;
+	int flags = (t->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC;
+	const char *path = t->path;
+	bool direct = t->direct;
 	struct stat st;
 	int ret;
 
-	t->path = path;
-	t->read_only = read_only;
 	t->fd = open(path, flags | (direct ? O_DIRECT : 0));
 	if (t->fd < 0 && direct && errno == EINVAL) {
 		fprintf(stderr,
@@ -120,6 +124,8 @@ int vmi_blkback_target_open(struct vmi_blkback_target *t, const char *path,
 	/* 20 bytes that stay the same for the same file or device. */
 	snprintf(t->serial, sizeof(t->serial), "vmi%llx:%llx",
 		 (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	t->can_flush = t->can_fua = true;
+	t->can_discard = t->can_write_zeroes = true;
 	return 0;
 
 fail_errno:
@@ -133,15 +139,181 @@ fail:
 	return ret;
 }
 
+static void vmi_blkback_file_close(struct vmi_blkback_target *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+}
+
+/* Synchronous DISCARD / WRITE_ZEROES on a block device: 0 or -errno. */
+static int vmi_blkback_blkdev_range(const struct vmi_blkback_target *t,
+				    const struct vmi_blk_io *io)
+{
+	uint64_t range[2] = { io->offset, io->len };
+	unsigned long req = io->op == VMI_BLK_OP_DISCARD ? BLKDISCARD :
+							   BLKZEROOUT;
+
+	return ioctl(t->fd, req, range) < 0 ? -errno : 0;
+}
+
+static void vmi_blkback_prep_rw(struct vmi_blkback_queue *q,
+				struct vmi_blkback_io *bio)
+{
+	const struct vmi_blk_io *io = &bio->io;
+	struct io_uring_sqe *sqe = vmi_blkback_sqe(q, bio);
+	bool write = io->op == VMI_BLK_OP_WRITE;
+	int fd = q->bg->bb->target.fd;
+
+	if (io->nr_segs == 1 && q->fixed) {
+		void *buf = q->data + io->seg[0].offset;
+
+		if (write)
+			io_uring_prep_write_fixed(sqe, fd, buf, io->seg[0].len,
+						  io->offset, 0);
+		else
+			io_uring_prep_read_fixed(sqe, fd, buf, io->seg[0].len,
+						 io->offset, 0);
+	} else {
+		vmi_blkback_io_iov(q, bio);
+		if (write)
+			io_uring_prep_writev(sqe, fd, bio->iov, io->nr_segs,
+					     io->offset);
+		else
+			io_uring_prep_readv(sqe, fd, bio->iov, io->nr_segs,
+					    io->offset);
+	}
+	/* FUA, or every write when the guest did not take FLUSH. */
+	if (write && ((io->flags & VMI_BLK_REQ_F_FUA) || q->bg->write_through))
+		sqe->rw_flags = RWF_DSYNC;
+}
+
+static void vmi_blkback_prep_falloc(struct vmi_blkback_queue *q,
+				    struct vmi_blkback_io *bio)
+{
+	const struct vmi_blk_io *io = &bio->io;
+	int mode = FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE;
+
+	/*
+	 * A punched hole reads back as zeroes: right for DISCARD, for
+	 * WRITE_ZEROES with UNMAP, and where ZERO_RANGE is not supported
+	 * (tmpfs).
+	 */
+	if (io->op == VMI_BLK_OP_WRITE_ZEROES && !bio->punched &&
+	    !(io->flags & VMI_BLK_REQ_F_UNMAP) &&
+	    __atomic_load_n(&q->bg->bb->target.zero_range, __ATOMIC_RELAXED))
+		mode = FALLOC_FL_KEEP_SIZE | FALLOC_FL_ZERO_RANGE;
+	else
+		bio->punched = true;
+	io_uring_prep_fallocate(vmi_blkback_sqe(q, bio), q->bg->bb->target.fd,
+				mode, io->offset, io->len);
+}
+
+static int vmi_blkback_file_submit(struct vmi_blkback_queue *q,
+				   struct vmi_blkback_io *bio)
+{
+	struct vmi_blkback_target *t = &q->bg->bb->target;
+
+	switch (bio->io.op) {
+	case VMI_BLK_OP_READ:
+	case VMI_BLK_OP_WRITE:
+		vmi_blkback_prep_rw(q, bio);
+		return -EINPROGRESS;
+	case VMI_BLK_OP_FLUSH:
+		io_uring_prep_fsync(vmi_blkback_sqe(q, bio), t->fd,
+				    IORING_FSYNC_DATASYNC);
+		return -EINPROGRESS;
+	default: /* DISCARD, WRITE_ZEROES */
+		if (!t->is_blkdev) {
+			vmi_blkback_prep_falloc(q, bio);
+			return -EINPROGRESS;
+		}
+		/* liburing 2.3 has no asynchronous BLKDISCARD/BLKZEROOUT. */
+		return vmi_blkback_blkdev_range(t, &bio->io);
+	}
+}
+
+static int vmi_blkback_file_cqe(struct vmi_blkback_queue *q,
+				struct vmi_blkback_io *bio, int res)
+{
+	const struct vmi_blk_io *io = &bio->io;
+
+	if (res == -EOPNOTSUPP && io->op == VMI_BLK_OP_WRITE_ZEROES &&
+	    !bio->punched) {
+		/* No ZERO_RANGE here: punch holes from now on. */
+		__atomic_store_n(&q->bg->bb->target.zero_range, false,
+				 __ATOMIC_RELAXED);
+		vmi_blkback_prep_falloc(q, bio);
+		return -EINPROGRESS;
+	}
+	if (res < 0)
+		return res;
+	if ((io->op == VMI_BLK_OP_READ || io->op == VMI_BLK_OP_WRITE) &&
+	    (uint64_t)res != io->len)
+		return -EIO; /* short: the target shrank */
+	return 0;
+}
+
+const struct vmi_blkback_target_ops vmi_blkback_target_file = {
+	.kind = "file",
+	.open = vmi_blkback_file_open,
+	.close = vmi_blkback_file_close,
+	.submit = vmi_blkback_file_submit,
+	.cqe = vmi_blkback_file_cqe,
+};
+
+static int vmi_blkback_null_submit(struct vmi_blkback_queue *q,
+				   struct vmi_blkback_io *bio)
+{
+	(void)q;
+	(void)bio;
+	return 0;
+}
+
+const struct vmi_blkback_target_ops vmi_blkback_target_nullops = {
+	.kind = "null",
+	.submit = vmi_blkback_null_submit,
+};
+
+int vmi_blkback_target_open(struct vmi_blkback_target *t, const char *path,
+			    bool read_only, bool direct)
+{
+	t->path = path;
+	t->read_only = read_only;
+	t->direct = direct;
+	t->fd = -1;
+	if (!strncmp(path, "nbd://", 6) || !strncmp(path, "nbd+unix://", 11) ||
+	    !strncmp(path, "nbds://", 7) || !strncmp(path, "nbds+unix://", 12))
+		t->ops = &vmi_blkback_target_nbd;
+	else if (!strncmp(path, "rbd:", 4))
+		t->ops = &vmi_blkback_target_rbd;
+	else
+		t->ops = &vmi_blkback_target_file;
+	return t->ops->open(t);
+}
+
 void vmi_blkback_target_null(struct vmi_blkback_target *t, uint64_t size)
 {
+	t->ops = &vmi_blkback_target_nullops;
 	t->fd = -1;
 	t->null = true;
 	t->size = size - size % VMI_BLK_SECTOR_SIZE;
 	t->logical_block_size = VMI_BLK_SECTOR_SIZE;
 	t->physical_block_size = 4096;
 	t->dio_align = VMI_BLK_SECTOR_SIZE;
+	t->can_flush = t->can_fua = true;
+	t->can_discard = t->can_write_zeroes = true;
 	snprintf(t->serial, sizeof(t->serial), "vmi-null");
+}
+
+void vmi_blkback_target_serial(struct vmi_blkback_target *t)
+{
+	uint32_t h = 2166136261u; /* FNV-1a of the name */
+	const char *c;
+
+	for (c = t->path; *c; c++)
+		h = (h ^ (uint8_t)*c) * 16777619u;
+	snprintf(t->serial, sizeof(t->serial), "vmi-%s-%08x", t->ops->kind, h);
 }
 
 void vmi_blkback_target_block_size(struct vmi_blkback_target *t, uint32_t size)
@@ -153,9 +325,8 @@ void vmi_blkback_target_block_size(struct vmi_blkback_target *t, uint32_t size)
 
 void vmi_blkback_target_close(struct vmi_blkback_target *t)
 {
-	if (t->fd >= 0)
-		close(t->fd);
-	t->fd = -1;
+	if (t->ops && t->ops->close)
+		t->ops->close(t);
 }
 
 void vmi_blkback_target_config(const struct vmi_blkback_target *t,
@@ -167,15 +338,21 @@ void vmi_blkback_target_config(const struct vmi_blkback_target *t,
 					VMI_BLKBACK_MAX_TRANSFER;
 	uint64_t f =
 		VMI_FEATURE(VMI_F_VERSION_1) | VMI_FEATURE(VMI_F_INDIRECT) |
-		VMI_FEATURE(VMI_F_HEARTBEAT) | VMI_FEATURE(VMI_BLK_F_FLUSH) |
-		VMI_FEATURE(VMI_BLK_F_GET_ID);
+		VMI_FEATURE(VMI_F_HEARTBEAT) | VMI_FEATURE(VMI_BLK_F_GET_ID);
 
-	if (t->read_only)
+	if (t->can_flush)
+		f |= VMI_FEATURE(VMI_BLK_F_FLUSH);
+	if (t->read_only) {
 		f |= VMI_FEATURE(VMI_BLK_F_RO);
-	else
-		f |= VMI_FEATURE(VMI_BLK_F_FUA) |
-		     VMI_FEATURE(VMI_BLK_F_DISCARD) |
-		     VMI_FEATURE(VMI_BLK_F_WRITE_ZEROES);
+	} else {
+		/* A target without FUA emulates it with a flush. */
+		if (t->can_fua || t->can_flush)
+			f |= VMI_FEATURE(VMI_BLK_F_FUA);
+		if (t->can_discard)
+			f |= VMI_FEATURE(VMI_BLK_F_DISCARD);
+		if (t->can_write_zeroes)
+			f |= VMI_FEATURE(VMI_BLK_F_WRITE_ZEROES);
+	}
 	*features = f;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -192,14 +369,4 @@ void vmi_blkback_target_config(const struct vmi_blkback_target *t,
 		vmi_cpu_to_le32(VMI_BLKBACK_MAX_RANGE_SECTORS);
 	cfg->discard_granularity = vmi_cpu_to_le32(
 		vmi_max_u32(t->physical_block_size, t->logical_block_size));
-}
-
-int vmi_blkback_target_blkdev_range(const struct vmi_blkback_target *t,
-				    const struct vmi_blk_io *io)
-{
-	uint64_t range[2] = { io->offset, io->len };
-	unsigned long req = io->op == VMI_BLK_OP_DISCARD ? BLKDISCARD :
-							   BLKZEROOUT;
-
-	return ioctl(t->fd, req, range) < 0 ? -errno : 0;
 }

@@ -10,8 +10,16 @@
 #   blk_stop                         # SIGTERM; fails unless it exits 0
 #   blk_fio NAME [fio args]          # fio through the vmiblk engine
 #   blk_fio_bg OUT NAME [fio args]   # the same in the background: FIO_PID
+#   blk_fio_fails OUT                # FIO_PID ends with an I/O error
+#   blk_writes NAME                  # writes the backend has answered
+#   blk_await_writes NAME N          # until it has answered more than N
+#   blk_await PID LOG WHAT SOCKET... # until the sockets exist (or PID dies)
+#   blk_ops_write ROM / blk_ops_check IMAGE  # every operation onto a
+#                                    # remote target, then its image checked
 
 set -euo pipefail
+# shellcheck source=tests/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 O=${1:?usage: $0 BUILD_DIR}
 BLKBACK=$O/host-backends/blk/vmi-blkback
@@ -79,13 +87,25 @@ blk_start() {
 		--control="$work/$name.ctl" "$@" >>"$work/$name.log" 2>&1 &
 	BB_PID=$!
 	blk_track "$BB_PID"
-	for i in $(seq 500); do
-		[ -S "$work/$name.sock" ] && [ -S "$work/$name.ctl" ] && return 0
-		kill -0 "$BB_PID" 2>/dev/null || break
+	blk_await "$BB_PID" "$work/$name.log" vmi-blkback "$work/$name.sock" \
+		"$work/$name.ctl"
+}
+
+# Wait (5 s at most) until process PID has made every SOCKET; else show
+# its LOG and fail.
+blk_await() {
+	local pid=$1 log=$2 what=$3 s
+	shift 3
+	for _ in $(seq 500); do
+		for s in "$@" ""; do
+			[ -z "$s" ] && return 0
+			[ -S "$s" ] || break
+		done
+		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.01
 	done
-	cat "$work/$name.log" >&2
-	echo "vmi-blkback did not come up" >&2
+	cat "$log" >&2
+	echo "$what did not come up" >&2
 	return 1
 }
 
@@ -103,18 +123,7 @@ blk_stop() {
 }
 
 blk_stats() {
-	python3 - "$work/$1.ctl" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-data = b""
-while True:
-    b = s.recv(65536)
-    if not b:
-        break
-    data += b
-sys.stdout.write(data.decode())
-PY
+	vmi_ctl_read "$work/$1.ctl"
 }
 
 # A sanitizer build's engine needs its runtime loaded first into fio, which
@@ -147,4 +156,66 @@ blk_fio_bg() {
 # The resident set of a process, in KiB.
 blk_rss() {
 	awk '/^VmRSS/ {print $2}' "/proc/$1/status"
+}
+
+# Every operation through the ring onto a remote target of at least
+# 32 MiB (nbd.sh, rbd.sh), each write a pattern from its own seed, for
+# blk_ops_check to find in an image the target's own client read back.
+blk_ops_write() {
+	"$BLK_IO" "$1" 0 \
+		write 0 8M 11 write 8M 1M 12 fua flush \
+		read 0 8M 11 read 8M 1M 12 \
+		writev 16M 64 13 readv 16M 64 13 \
+		write 20M 1M 15 discard 20M 512K zero 20M 512K read 20992K 512K 15 \
+		write 24M 1M 16 zeroes 24M 64K zero 24M 64K read 24640K 960K 16 \
+		write 25M 64K 17 zeroes 25M 64K unmap zero 25M 64K \
+		flush getid
+}
+
+blk_ops_check() {
+	"$BLK_IO" check-file "$1" 0 8M 11
+	"$BLK_IO" check-file "$1" 8M 1M 12
+	"$BLK_IO" check-file "$1" 16M 32K 13
+	"$BLK_IO" check-file "$1" 20992K 512K 15
+	"$BLK_IO" check-file "$1" 24640K 960K 16
+	cmp -n 524288 -i 20M:0 "$1" /dev/zero
+	cmp -n 65536 -i 24M:0 "$1" /dev/zero
+	cmp -n 65536 -i 25M:0 "$1" /dev/zero
+}
+
+# blk_fio_fails OUT: fio (FIO_PID, output in OUT) ends with an I/O error
+# (its target is gone) and the backend is up. The bound only guards
+# against a hang.
+blk_fio_fails() {
+	local rc=0
+	for _ in $(seq 300); do
+		kill -0 "$FIO_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$FIO_PID" 2>/dev/null; then
+		echo "fio still runs 30 s after the server went away" >&2
+		return 1
+	fi
+	wait "$FIO_PID" || rc=$?
+	if [ $rc -eq 0 ] || ! grep -q "Input/output error" "$1"; then
+		cat "$1" >&2
+		echo "fio saw no I/O error (exit $rc) with the server gone" >&2
+		return 1
+	fi
+	kill -0 "$BB_PID"
+}
+
+blk_writes() {
+	blk_stats "$1" | python3 -c 'import json, sys
+print(sum(q["writes"] for q in json.load(sys.stdin)["queues"]))'
+}
+
+# (30 s at most: a guard against a hang, not a timed assertion)
+blk_await_writes() {
+	for _ in $(seq 300); do
+		[ "$(blk_writes "$1")" -gt "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "backend $1: no more than $2 writes answered after 30 s" >&2
+	return 1
 }
