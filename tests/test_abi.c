@@ -21,6 +21,7 @@
 #include <vmi/dev.h>
 #include <vmi/net.h>
 #include <vmi/ring.h>
+#include <vmi/rng.h>
 #include <vmi/rom.h>
 
 struct abi_field {
@@ -53,7 +54,8 @@ static struct abi_struct structs[] = {
 	S(vmi_blk_rsp),	       S(vmi_blk_config), S(vmi_net_hdr),
 	S(vmi_net_tx),	       S(vmi_net_tx_rsp), S(vmi_net_rx_buf),
 	S(vmi_net_rx_rsp),     S(vmi_net_config), S(vmi_shm_hdr),
-	S(vmi_shm_queue),      S(vmi_msg),
+	S(vmi_shm_queue),      S(vmi_msg),	  S(vmi_rng_req),
+	S(vmi_rng_rsp),	       S(vmi_rng_config),
 };
 
 static struct abi_field fields[] = {
@@ -229,6 +231,17 @@ static struct abi_field fields[] = {
 	F(vmi_msg, features),
 	F(vmi_msg, shm_size),
 	F(vmi_msg, reserved),
+	F(vmi_rng_req, id),
+	F(vmi_rng_req, seg),
+	F(vmi_rng_req, reserved),
+	F(vmi_rng_rsp, id),
+	F(vmi_rng_rsp, status),
+	F(vmi_rng_rsp, len),
+	F(vmi_rng_config, magic),
+	F(vmi_rng_config, version_major),
+	F(vmi_rng_config, version_minor),
+	F(vmi_rng_config, max_request),
+	F(vmi_rng_config, reserved),
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -424,6 +437,8 @@ static void test_magics_spell_their_names(void **state)
 	assert_memory_equal(&v, "VMSH", 4);
 	v = vmi_cpu_to_le32(VMI_MSG_MAGIC);
 	assert_memory_equal(&v, "VMTP", 4);
+	v = vmi_cpu_to_le32(VMI_RNG_CONFIG_MAGIC);
+	assert_memory_equal(&v, "VMRN", 4);
 	v = vmi_cpu_to_le32(VMI_ROM_PCI_SIGNATURE);
 	assert_memory_equal(&v, "PCIR", 4);
 	v = vmi_cpu_to_le32(VMI_ROM_JUMP_ENDBR64);

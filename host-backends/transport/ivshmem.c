@@ -39,18 +39,11 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 
 #include "transport_priv.h"
 
 #define VMI_IVSHMEM_PROTOCOL_VERSION 0
 #define VMI_IVSHMEM_MAX_PEER 65535 /* the doorbell has 16 bits for it */
-
-struct vmi_ivshmem {
-	struct vmi_watch listen;
-	struct sockaddr_un addr;
-};
 
 /* What the ivshmem transport keeps for one QEMU guest (tg->kind_priv). */
 struct vmi_ivshmem_guest {
@@ -225,34 +218,6 @@ static uint64_t vmi_ivshmem_bar_size(uint64_t shm_size)
 	return size;
 }
 
-static int vmi_ivshmem_make_shm(struct vmi_transport *t, struct vmi_tguest *tg,
-				int *memfd)
-{
-	uint64_t size = vmi_ivshmem_bar_size(t->dev->layout.shm_size);
-	char name[64];
-	void *p;
-	int fd;
-
-	snprintf(name, sizeof(name), "vmi-%s-qemu%u", t->dev->name, tg->g.id);
-	fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (fd < 0)
-		return -errno;
-	if (ftruncate(fd, size) < 0 ||
-	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) <
-		    0)
-		goto fail;
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED)
-		goto fail;
-	tg->g.shm = p;
-	tg->g.shm_size = size;
-	*memfd = fd;
-	return 0;
-fail:
-	close(fd);
-	return -errno;
-}
-
 /*
  * Everything a new client gets at once: QEMU reads the version, its id and
  * the memory while it creates the device, the eventfds afterwards.
@@ -265,7 +230,9 @@ static int vmi_ivshmem_setup(struct vmi_transport *t,
 	int64_t id = tg->g.id;
 	int memfd = -1, host_fd[VMI_MAX_QUEUES + 1], guest_fd, ret;
 
-	ret = vmi_ivshmem_make_shm(t, tg, &memfd);
+	memfd = vmi_transport_guest_shm(
+		t, tg, "qemu", vmi_ivshmem_bar_size(t->dev->layout.shm_size));
+	ret = memfd < 0 ? memfd : 0;
 	if (ret)
 		return ret;
 	ig->config.fd = -1;
@@ -372,113 +339,14 @@ static void vmi_ivshmem_guest_drop(struct vmi_transport *t,
 	ig->config.cb = NULL;
 }
 
-static void vmi_ivshmem_listen_cb(struct vmi_transport *t, struct vmi_watch *w,
-				  uint32_t events)
-{
-	(void)events;
-	for (;;) {
-		struct ucred cred = { .pid = -1 };
-		socklen_t len = sizeof(cred);
-		int fd = accept4(w->fd, NULL, NULL,
-				 SOCK_NONBLOCK | SOCK_CLOEXEC);
-
-		if (fd < 0) {
-			if (errno != EAGAIN && errno != EINTR &&
-			    errno != ECONNABORTED)
-				vmi_transport_log(t, "accept: %s",
-						  strerror(errno));
-			return;
-		}
-		getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len);
-		vmi_ivshmem_accept(t, fd, cred.pid);
-	}
-}
-
-/*
- * A socket file left by a server that died is removed; one that a live
- * server still accepts on is not ours to take.
- */
-static int vmi_ivshmem_claim_path(struct vmi_transport *t,
-				  struct sockaddr_un *addr, const char *path)
-{
-	struct stat st;
-	int fd, ret;
-
-	if (strlen(path) >= sizeof(addr->sun_path)) {
-		vmi_transport_log(t, "socket path %s is longer than %zu bytes",
-				  path, sizeof(addr->sun_path) - 1);
-		return -ENAMETOOLONG;
-	}
-	strcpy(addr->sun_path, path);
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISSOCK(st.st_mode)) {
-		vmi_transport_log(t, "%s exists and is not a socket", path);
-		return -EEXIST;
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	ret = connect(fd, (const struct sockaddr *)addr, sizeof(*addr));
-	close(fd);
-	if (ret == 0) {
-		vmi_transport_log(t, "%s: another server is listening there",
-				  path);
-		return -EADDRINUSE;
-	}
-	return unlink(path) < 0 ? -errno : 0;
-}
-
 static int vmi_ivshmem_open(struct vmi_transport *t, const char *path)
 {
-	struct vmi_ivshmem *s = calloc(1, sizeof(*s));
-	int fd = -1, ret;
-
-	if (!s)
-		return -ENOMEM;
-	s->addr.sun_family = AF_UNIX;
-	ret = vmi_ivshmem_claim_path(t, &s->addr, path);
-	if (ret)
-		goto fail;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0 ||
-	    bind(fd, (struct sockaddr *)&s->addr, sizeof(s->addr)) < 0 ||
-	    listen(fd, 16) < 0) {
-		ret = -errno;
-		vmi_transport_log(t, "listening on %s: %s", path,
-				  strerror(-ret));
-		goto fail;
-	}
-	s->listen.fd = fd;
-	s->listen.cb = vmi_ivshmem_listen_cb;
-	ret = vmi_transport_add_watch(t, &s->listen);
-	if (ret)
-		goto fail;
-	t->kind = s;
-	vmi_transport_log(t, "ivshmem server listening on %s", path);
-	return 0;
-fail:
-	if (fd >= 0) {
-		close(fd);
-		unlink(s->addr.sun_path);
-	}
-	free(s);
-	return ret;
-}
-
-static void vmi_ivshmem_close(struct vmi_transport *t)
-{
-	struct vmi_ivshmem *s = t->kind;
-
-	vmi_transport_del_watch(t, &s->listen);
-	close(s->listen.fd);
-	unlink(s->addr.sun_path);
-	free(s);
+	return vmi_transport_listen(t, path, SOCK_STREAM, vmi_ivshmem_accept);
 }
 
 const struct vmi_transport_ops vmi_transport_ivshmem = {
 	.name = "ivshmem",
 	.open = vmi_ivshmem_open,
-	.close = vmi_ivshmem_close,
+	.close = vmi_transport_unlisten,
 	.guest_drop = vmi_ivshmem_guest_drop,
 };

@@ -22,15 +22,8 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 
 #include "transport_priv.h"
-
-struct vmi_process {
-	struct vmi_watch listen;
-	struct sockaddr_un addr;
-};
 
 /*
  * What a guest's message must leave zero (reserved fields, and those only
@@ -167,41 +160,6 @@ static void vmi_process_refuse(struct vmi_transport *t, struct vmi_tguest *tg,
 	vmi_transport_guest_drop(t, tg, "%s", why);
 }
 
-/*
- * The guest's shared memory: a memfd sealed against resizing, so that the
- * guest cannot shrink it under our mapping and fault the backend.
- */
-static int vmi_process_make_shm(struct vmi_transport *t, struct vmi_tguest *tg,
-				int *memfd)
-{
-	const struct vmi_host_dev *dev = t->dev;
-	uint64_t size = dev->layout.shm_size;
-	char name[64];
-	void *p;
-	int fd;
-
-	snprintf(name, sizeof(name), "vmi-%s-guest%u", dev->name, tg->g.id);
-	fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (fd < 0)
-		return -errno;
-	if (ftruncate(fd, size) < 0 ||
-	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) <
-		    0)
-		goto fail;
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED)
-		goto fail;
-	tg->g.shm = p;
-	tg->g.shm_size = size;
-	vmi_shm_hdr_init(tg->g.shm, &dev->layout, tg->offered, dev->config,
-			 dev->config_len);
-	*memfd = fd;
-	return 0;
-fail:
-	close(fd);
-	return -errno;
-}
-
 static void vmi_process_hello(struct vmi_transport *t, struct vmi_tguest *tg,
 			      const struct vmi_msg *m)
 {
@@ -246,15 +204,17 @@ static void vmi_process_hello(struct vmi_transport *t, struct vmi_tguest *tg,
 
 	tg->g.nr_queues = nr_queues ? nr_queues : dev->layout.p.nr_queues;
 	tg->offered = dev->features & supported;
-	ret = vmi_process_make_shm(t, tg, &fds[nr_fds]);
-	if (ret) {
+	ret = vmi_transport_guest_shm(t, tg, "guest", dev->layout.shm_size);
+	if (ret < 0) {
 		snprintf(why, sizeof(why), "shared memory of %llu bytes: %s",
 			 (unsigned long long)dev->layout.shm_size,
 			 strerror(-ret));
 		vmi_process_refuse(t, tg, -ret, why);
 		return;
 	}
-	nr_fds++;
+	fds[nr_fds++] = ret;
+	vmi_shm_hdr_init(tg->g.shm, &dev->layout, tg->offered, dev->config,
+			 dev->config_len);
 	for (q = 0; q < tg->g.nr_queues; q++) {
 		tg->g.kick_fd[q] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 		tg->g.irq_fd[q] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -376,114 +336,19 @@ static void vmi_process_guest_cb(struct vmi_transport *t, struct vmi_watch *w,
 				 vmi_le16_to_cpu(m.type));
 }
 
-static void vmi_process_listen_cb(struct vmi_transport *t, struct vmi_watch *w,
-				  uint32_t events)
+static void vmi_process_accept(struct vmi_transport *t, int fd, int pid)
 {
-	(void)events;
-	for (;;) {
-		struct ucred cred = { .pid = -1 };
-		socklen_t len = sizeof(cred);
-		int fd = accept4(w->fd, NULL, NULL,
-				 SOCK_NONBLOCK | SOCK_CLOEXEC);
-
-		if (fd < 0) {
-			if (errno != EAGAIN && errno != EINTR &&
-			    errno != ECONNABORTED)
-				vmi_transport_log(t, "accept: %s",
-						  strerror(errno));
-			return;
-		}
-		getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len);
-		vmi_transport_guest_new(t, fd, cred.pid, vmi_process_guest_cb);
-	}
-}
-
-/*
- * A socket file left by a backend that died is removed; one that a live
- * backend still accepts on is not ours to take.
- */
-static int vmi_process_claim_path(struct vmi_transport *t,
-				  const struct sockaddr_un *addr)
-{
-	struct stat st;
-	int fd, ret;
-
-	if (lstat(addr->sun_path, &st) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISSOCK(st.st_mode)) {
-		vmi_transport_log(t, "%s exists and is not a socket",
-				  addr->sun_path);
-		return -EEXIST;
-	}
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	ret = connect(fd, (const struct sockaddr *)addr, sizeof(*addr));
-	close(fd);
-	if (ret == 0) {
-		vmi_transport_log(t, "%s: another backend is listening there",
-				  addr->sun_path);
-		return -EADDRINUSE;
-	}
-	return unlink(addr->sun_path) < 0 ? -errno : 0;
+	vmi_transport_guest_new(t, fd, pid, vmi_process_guest_cb);
 }
 
 static int vmi_process_open(struct vmi_transport *t, const char *path)
 {
-	struct vmi_process *p = calloc(1, sizeof(*p));
-	int fd = -1, ret;
-
-	if (!p)
-		return -ENOMEM;
-	p->addr.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(p->addr.sun_path)) {
-		vmi_transport_log(t, "socket path %s is longer than %zu bytes",
-				  path, sizeof(p->addr.sun_path) - 1);
-		ret = -ENAMETOOLONG;
-		goto fail;
-	}
-	strcpy(p->addr.sun_path, path);
-	ret = vmi_process_claim_path(t, &p->addr);
-	if (ret)
-		goto fail;
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0 ||
-	    bind(fd, (struct sockaddr *)&p->addr, sizeof(p->addr)) < 0 ||
-	    listen(fd, 64) < 0) {
-		ret = -errno;
-		vmi_transport_log(t, "listening on %s: %s", path,
-				  strerror(-ret));
-		goto fail;
-	}
-	p->listen.fd = fd;
-	p->listen.cb = vmi_process_listen_cb;
-	ret = vmi_transport_add_watch(t, &p->listen);
-	if (ret)
-		goto fail;
-	t->kind = p;
-	vmi_transport_log(t, "listening on %s", path);
-	return 0;
-fail:
-	if (fd >= 0) {
-		close(fd);
-		unlink(p->addr.sun_path);
-	}
-	free(p);
-	return ret;
-}
-
-static void vmi_process_close(struct vmi_transport *t)
-{
-	struct vmi_process *p = t->kind;
-
-	vmi_transport_del_watch(t, &p->listen);
-	close(p->listen.fd);
-	unlink(p->addr.sun_path);
-	free(p);
+	return vmi_transport_listen(t, path, SOCK_SEQPACKET,
+				    vmi_process_accept);
 }
 
 const struct vmi_transport_ops vmi_transport_process = {
 	.name = "process",
 	.open = vmi_process_open,
-	.close = vmi_process_close,
+	.close = vmi_transport_unlisten,
 };

@@ -9,6 +9,7 @@
  * drops the guest, so a detach never races with the thread that asked.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,9 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 
 #include "transport_priv.h"
 
@@ -402,4 +406,152 @@ void vmi_transport_for_each_guest(struct vmi_transport *t,
 	for (tg = t->guests; tg; tg = tg->next)
 		if (tg->state == VMI_GUEST_SERVING)
 			fn(arg, &tg->g);
+}
+
+/* ---- listening sockets ---------------------------------------------------- */
+
+struct vmi_listener {
+	struct vmi_watch watch;
+	struct sockaddr_un addr;
+	void (*accept)(struct vmi_transport *t, int fd, int pid);
+};
+
+static void vmi_listener_cb(struct vmi_transport *t, struct vmi_watch *w,
+			    uint32_t events)
+{
+	struct vmi_listener *l = w->arg;
+
+	(void)events;
+	for (;;) {
+		struct ucred cred = { .pid = -1 };
+		socklen_t len = sizeof(cred);
+		int fd = accept4(w->fd, NULL, NULL,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EINTR &&
+			    errno != ECONNABORTED)
+				vmi_transport_log(t, "accept: %s",
+						  strerror(errno));
+			return;
+		}
+		getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len);
+		l->accept(t, fd, cred.pid);
+	}
+}
+
+/* Remove a dead server's socket file; refuse a live server's. */
+static int vmi_listener_claim(struct vmi_transport *t,
+			      const struct sockaddr_un *addr, int type)
+{
+	struct stat st;
+	int fd, ret;
+
+	if (lstat(addr->sun_path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode)) {
+		vmi_transport_log(t, "%s exists and is not a socket",
+				  addr->sun_path);
+		return -EEXIST;
+	}
+	fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	ret = connect(fd, (const struct sockaddr *)addr, sizeof(*addr));
+	close(fd);
+	if (ret == 0) {
+		vmi_transport_log(t, "%s: another server is listening there",
+				  addr->sun_path);
+		return -EADDRINUSE;
+	}
+	return unlink(addr->sun_path) < 0 ? -errno : 0;
+}
+
+int vmi_transport_listen(struct vmi_transport *t, const char *path, int type,
+			 void (*accept)(struct vmi_transport *t, int fd,
+					int pid))
+{
+	struct vmi_listener *l = calloc(1, sizeof(*l));
+	int fd = -1, ret;
+
+	if (!l)
+		return -ENOMEM;
+	l->accept = accept;
+	l->addr.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(l->addr.sun_path)) {
+		vmi_transport_log(t, "socket path %s is longer than %zu bytes",
+				  path, sizeof(l->addr.sun_path) - 1);
+		ret = -ENAMETOOLONG;
+		goto fail;
+	}
+	strcpy(l->addr.sun_path, path);
+	ret = vmi_listener_claim(t, &l->addr, type);
+	if (ret)
+		goto fail;
+	fd = socket(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 ||
+	    bind(fd, (struct sockaddr *)&l->addr, sizeof(l->addr)) < 0 ||
+	    listen(fd, 64) < 0) {
+		ret = -errno;
+		vmi_transport_log(t, "listening on %s: %s", path,
+				  strerror(-ret));
+		goto fail;
+	}
+	l->watch.fd = fd;
+	l->watch.cb = vmi_listener_cb;
+	l->watch.arg = l;
+	ret = vmi_transport_add_watch(t, &l->watch);
+	if (ret)
+		goto fail;
+	t->kind = l;
+	vmi_transport_log(t, "%s transport listening on %s", t->ops->name,
+			  path);
+	return 0;
+fail:
+	if (fd >= 0) {
+		close(fd);
+		unlink(l->addr.sun_path);
+	}
+	free(l);
+	return ret;
+}
+
+void vmi_transport_unlisten(struct vmi_transport *t)
+{
+	struct vmi_listener *l = t->kind;
+
+	vmi_transport_del_watch(t, &l->watch);
+	close(l->watch.fd);
+	unlink(l->addr.sun_path);
+	free(l);
+}
+
+/* ---- guest memory ---------------------------------------------------------- */
+
+int vmi_transport_guest_shm(struct vmi_transport *t, struct vmi_tguest *tg,
+			    const char *kind, uint64_t size)
+{
+	char name[64];
+	void *p;
+	int fd, ret;
+
+	snprintf(name, sizeof(name), "vmi-%s-%s%u", t->dev->name, kind,
+		 tg->g.id);
+	fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, (off_t)size) < 0 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) <
+		    0)
+		goto fail;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		goto fail;
+	tg->g.shm = p;
+	tg->g.shm_size = size;
+	return fd;
+fail:
+	ret = -errno;
+	close(fd);
+	return ret;
 }

@@ -3,7 +3,7 @@
 
 TRANSPORT_LIB := $(O)/host-backends/transport/libvmi-transport.a
 TRANSPORT_OBJS := $(addprefix $(O)/host-backends/transport/, \
-	transport.o process.o ivshmem.o)
+	transport.o process.o ivshmem.o backend.o host_stats.o)
 # Backends include vmi_transport.h from here.
 TRANSPORT_CFLAGS := -Ihost-backends/transport
 

@@ -57,6 +57,29 @@ struct vmi_transport {
 	void *kind; /* the transport kind's state */
 };
 
+/*
+ * vmi_transport_listen - a transport kind's open(): listen on path (a Unix
+ * socket of the given type) in t's loop, and hand each connection to
+ * accept() with the peer's pid (-1 if unknown), non-blocking and
+ * close-on-exec. A socket file left by a server that died is removed; one
+ * that a live server still accepts on is not ours (-EADDRINUSE). Returns
+ * 0 or a negative errno after logging why. The listener is t->kind.
+ */
+int vmi_transport_listen(struct vmi_transport *t, const char *path, int type,
+			 void (*accept)(struct vmi_transport *t, int fd,
+					int pid));
+/* A transport kind's close(): stop listening, remove the socket file. */
+void vmi_transport_unlisten(struct vmi_transport *t);
+
+/*
+ * The guest's shared memory: a memfd of size bytes named "vmi-DEV-KIND<id>",
+ * sealed against resizing (so that the guest cannot shrink it under our
+ * mapping and fault the backend), mapped into tg->g.shm. Returns the memfd
+ * or a negative errno.
+ */
+int vmi_transport_guest_shm(struct vmi_transport *t, struct vmi_tguest *tg,
+			    const char *kind, uint64_t size);
+
 uint64_t vmi_transport_now_ns(void);
 
 /* Register w (its fd, cb and arg set) with the loop, or remove it. */

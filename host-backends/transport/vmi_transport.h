@@ -16,12 +16,15 @@
 #ifndef VMI_TRANSPORT_H
 #define VMI_TRANSPORT_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <vmi_layout.h>
+#include <vmi_ring.h>
 
 struct vmi_transport;
 
@@ -133,5 +136,138 @@ void vmi_host_guest_notify(struct vmi_host_guest *g, unsigned int q);
 /* One log line on stderr, prefixed with the program and device name. */
 void vmi_transport_log(const struct vmi_transport *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* ---- What every backend's main and queues share (backend.c) ------------ */
+
+struct vmi_machine;
+struct vmi_machine_dev;
+
+/*
+ * vmi_host_machine_dev - load the machine description at path and take its
+ * device number index, which must be of class dev_class with a socket on
+ * the process or ivshmem transport. Logs why not on stderr, prefixed with
+ * prog. Returns 0 with *md set (m owns it: vmi_machine_free(m)), or a
+ * negative errno: the parser's, or -ENODEV for a missing or unfit device.
+ */
+int vmi_host_machine_dev(const char *prog, const char *path,
+			 unsigned long index, uint16_t dev_class,
+			 struct vmi_machine *m,
+			 const struct vmi_machine_dev **md);
+
+/* The transport kind a machine description's device is reached through. */
+const struct vmi_transport_ops *
+vmi_transport_kind(const struct vmi_machine_dev *md);
+
+/*
+ * vmi_transport_stop_on_signals - have SIGINT, SIGTERM and SIGHUP stop t's
+ * loop (through a signalfd in the loop, with one log line), and ignore
+ * SIGPIPE. Call it before the backend starts a thread: the signals are
+ * blocked in the calling thread, and threads inherit that. Returns the
+ * signalfd, to be closed after vmi_transport_close(), or a negative errno.
+ */
+int vmi_transport_stop_on_signals(struct vmi_transport *t);
+
+/*
+ * vmi_host_guest_queue - attach to queue q of g's shared memory (laid out
+ * by l) as the host: consumer of the request ring, producer of the
+ * response ring; *data is the queue's data area. Returns 0 or the ring
+ * code's -EINVAL/-EPROTO (the guest scribbled on the indices already).
+ */
+int vmi_host_guest_queue(const struct vmi_host_guest *g,
+			 const struct vmi_layout *l, unsigned int q,
+			 struct vmi_ring *req, struct vmi_ring *rsp,
+			 uint8_t **data);
+
+/*
+ * A queue served by a thread of its own, for a class whose requests are
+ * answered at once, one response each, in order (vmi-rngback). The thread
+ * takes what the request ring holds (never more than the response ring
+ * has room to answer), copies each slot out and hands the copy to serve(),
+ * which writes the answer into the response slot it is given; all answers
+ * of a pass are published with one index store and at most one
+ * notification. With nothing to do it arms the event indices, re-checks,
+ * and sleeps in poll() on the queue's kick eventfd (no polling phase).
+ * Impossible ring indices fail the guest (vmi_host_guest_fail()).
+ */
+struct vmi_host_queue {
+	struct vmi_host_guest *g;
+	unsigned int index;
+	uint8_t *data; /* the queue's data area */
+	uint32_t data_size;
+	/*
+	 * Answer one request: req is the thread's own copy of the slot
+	 * (req_slot_size bytes, never the shared slot), rsp the response
+	 * slot to fill (rsp_slot_size bytes of shared memory).
+	 */
+	void (*serve)(struct vmi_host_queue *hq, const void *req, void *rsp);
+	void *priv; /* the backend's, for serve() */
+	/* the thread's own */
+	struct vmi_ring req; /* we consume */
+	struct vmi_ring rsp; /* we produce */
+	pthread_t thread;
+	bool started;
+	bool stop; /* set by vmi_host_queue_stop(), then a kick wakes it */
+} __attribute__((aligned(64)));
+
+/*
+ * vmi_host_queue_start - attach hq (with g, serve and priv set by the
+ * caller, the rest zero) to queue q of g, laid out as dev says, and start
+ * its thread, named "DEV.gID.qQ". Returns 0 or a negative errno.
+ */
+int vmi_host_queue_start(struct vmi_host_queue *hq,
+			 const struct vmi_host_dev *dev, unsigned int q);
+
+/* Stop hq's thread (if it runs) and wait for it. */
+void vmi_host_queue_stop(struct vmi_host_queue *hq);
+
+/*
+ * The device ops of a class served by vmi_host_queue threads: set
+ * dev->ops = &vmi_host_queue_ops and dev->priv to a struct
+ * vmi_host_queue_class, and every queue of every guest gets a thread that
+ * calls serve() with the class's priv in hq->priv.
+ */
+struct vmi_host_queue_class {
+	const struct vmi_host_dev *dev;
+	void (*serve)(struct vmi_host_queue *hq, const void *req, void *rsp);
+	void *priv;
+};
+
+extern const struct vmi_host_dev_ops vmi_host_queue_ops;
+
+/* ---- Counters on demand (host_stats.c) --------------------------------- */
+
+/*
+ * A backend's stats JSON on demand: SIGUSR1 writes it to file (replaced
+ * atomically; stderr when file is NULL), and each connection to the Unix
+ * socket control (when not NULL) reads one document. json() writes the
+ * document; it runs in the loop's thread.
+ */
+struct vmi_host_stats {
+	struct vmi_transport *t;
+	const char *file;
+	const char *control;
+	void (*json)(void *arg, FILE *f);
+	void *arg;
+	int signal_fd; /* the stats' own */
+	int control_fd;
+};
+
+/*
+ * vmi_host_stats_open - watch SIGUSR1 (blocked here: call it before the
+ * backend starts a thread, or block SIGUSR1 before) and the control
+ * socket in s->t's loop. Returns 0 or a negative errno after logging it;
+ * either way vmi_host_stats_close() after vmi_transport_close().
+ */
+int vmi_host_stats_open(struct vmi_host_stats *s);
+void vmi_host_stats_close(struct vmi_host_stats *s);
+
+/* A JSON string: quotes, backslashes and control bytes escaped. */
+void vmi_host_json_str(FILE *f, const char *s);
+
+/*
+ * A whole decimal, hex (0x) or octal (0) number, no sign: 0, or -EINVAL
+ * for anything else (empty, trailing bytes, out of range).
+ */
+int vmi_host_parse_u64(const char *s, uint64_t *v);
 
 #endif /* VMI_TRANSPORT_H */

@@ -272,6 +272,7 @@ struct vmi_rom_reloc {
 enum vmi_dev_class {
 	VMI_DEV_CLASS_BLK = 1,
 	VMI_DEV_CLASS_NET = 2,
+	VMI_DEV_CLASS_RNG = 3, /* entropy (rng.h) */
 };
 
 enum vmi_dev_transport {

@@ -8,10 +8,15 @@
 #ifndef VMI_ROM_TEST_H
 #define VMI_ROM_TEST_H
 
+#include <setjmp.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <cmocka.h>
 
 #include <vmi/rom.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 enum rom_test_flavour { ROM_PROCESS, ROM_IVSHMEM, ROM_NR_FLAVOURS };
 
@@ -19,6 +24,19 @@ struct rom_image {
 	uint8_t *p;
 	size_t len;
 };
+
+/* The good images the build made, loaded by rom_test_run() before tests. */
+extern const char *rom_paths[ROM_NR_FLAVOURS];
+extern struct rom_image roms[ROM_NR_FLAVOURS];
+
+/*
+ * main() of a vmi-core test: argv[first] and argv[first + 1] are the
+ * process and qemu-ivshmem images; anything else is a usage error naming
+ * the arguments in usage (those before the images). Loads both, then runs
+ * the nr tests.
+ */
+int rom_test_run(const struct CMUnitTest *tests, size_t nr, int argc,
+		 char **argv, int first, const char *usage);
 
 /* Read a whole file into malloc'd memory; fails the test on error. */
 void rom_test_load(const char *path, struct rom_image *img);

@@ -87,7 +87,7 @@ static void test_refused(void **state)
 		struct vmi_layout_params p;
 		const char *msg;
 	} bad[] = {
-		{ { 3, 1, 64, 4096 }, "dev_class 3 is not a known class" },
+		{ { 99, 1, 64, 4096 }, "dev_class 99 is not a known class" },
 		{ { VMI_DEV_CLASS_BLK, 0, 64, 4096 },
 		  "nr_queues 0 is not a multiple of 1 in 1..64" },
 		{ { VMI_DEV_CLASS_BLK, 65, 64, 4096 },

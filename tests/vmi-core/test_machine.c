@@ -130,7 +130,8 @@ static const struct {
 	const char *msg;
 } bad[] = {
 	{ "queues 2\n", "t:1: key before the first device line (queues)" },
-	{ "device disk 0\n", "t:1: device class must be blk or net (disk)" },
+	{ "device disk 0\n",
+	  "t:1: unknown device class, see docs/MACHINE.md (disk)" },
 	{ "device blk x\n",
 	  "t:1: device instance must be a number 0..65535 (x)" },
 	{ "device blk 0 1\n",

@@ -30,19 +30,6 @@
 
 #define NR_QUEUES 3
 
-static const char *rom_paths[ROM_NR_FLAVOURS];
-static struct rom_image roms[ROM_NR_FLAVOURS];
-
-static int setup(void **state)
-{
-	unsigned int i;
-
-	(void)state;
-	for (i = 0; i < ROM_NR_FLAVOURS; i++)
-		rom_test_load(rom_paths[i], &roms[i]);
-	return 0;
-}
-
 /*
  * What a driver does first, whatever it runs on: list the devices. Returns
  * how many there are; dev_enumerate's end is -ENOENT with a ROM and
@@ -516,12 +503,5 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_open_file),
 	};
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s PROCESS.rom QEMU-IVSHMEM.rom\n",
-			argv[0]);
-		return 2;
-	}
-	rom_paths[ROM_PROCESS] = argv[1];
-	rom_paths[ROM_IVSHMEM] = argv[2];
-	return cmocka_run_group_tests(tests, setup, NULL);
+	return rom_test_run(tests, ARRAY_SIZE(tests), argc, argv, 1, "");
 }

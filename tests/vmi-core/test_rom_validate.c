@@ -21,19 +21,6 @@
 
 #include "rom_test.h"
 
-static const char *rom_paths[ROM_NR_FLAVOURS];
-static struct rom_image roms[ROM_NR_FLAVOURS];
-
-static int setup(void **state)
-{
-	unsigned int i;
-
-	(void)state;
-	for (i = 0; i < ROM_NR_FLAVOURS; i++)
-		rom_test_load(rom_paths[i], &roms[i]);
-	return 0;
-}
-
 static void assert_native(const struct vmi_guest *g)
 {
 	struct vmi_rom_dev d;
@@ -223,12 +210,5 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_probe),
 	};
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s PROCESS.rom QEMU-IVSHMEM.rom\n",
-			argv[0]);
-		return 2;
-	}
-	rom_paths[ROM_PROCESS] = argv[1];
-	rom_paths[ROM_IVSHMEM] = argv[2];
-	return cmocka_run_group_tests(tests, setup, NULL);
+	return rom_test_run(tests, ARRAY_SIZE(tests), argc, argv, 1, "");
 }

@@ -27,10 +27,8 @@
 #include "rom_test.h"
 
 static const char *tool, *dir;
-static const char *rom_paths[ROM_NR_FLAVOURS];
 static const char *const flavour_names[ROM_NR_FLAVOURS] = { "process",
 							    "qemu-ivshmem" };
-static struct rom_image roms[ROM_NR_FLAVOURS];
 
 struct run {
 	int status;
@@ -83,16 +81,6 @@ static void run_free(struct run *r)
 {
 	free(r->out);
 	free(r->err);
-}
-
-static int setup(void **state)
-{
-	unsigned int i;
-
-	(void)state;
-	for (i = 0; i < ROM_NR_FLAVOURS; i++)
-		rom_test_load(rom_paths[i], &roms[i]);
-	return 0;
 }
 
 static void test_help(void **state)
@@ -344,15 +332,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_inspect),
 	};
 
-	if (argc != 5) {
-		fprintf(stderr,
-			"usage: %s VMI-ROM DIR PROCESS.rom QEMU-IVSHMEM.rom\n",
-			argv[0]);
-		return 2;
+	if (argc == 5) {
+		tool = argv[1];
+		dir = argv[2];
 	}
-	tool = argv[1];
-	dir = argv[2];
-	rom_paths[ROM_PROCESS] = argv[3];
-	rom_paths[ROM_IVSHMEM] = argv[4];
-	return cmocka_run_group_tests(tests, setup, NULL);
+	return rom_test_run(tests, ARRAY_SIZE(tests), argc, argv, 3,
+			    "VMI-ROM DIR ");
 }

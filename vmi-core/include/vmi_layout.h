@@ -40,6 +40,14 @@ struct vmi_layout_queue {
 };
 
 /*
+ * The device classes the layout rule knows (one table in layout.c): the
+ * name of dev_class ("blk", "net", "rng") or NULL for an unknown class,
+ * and the class a name spells, or 0 for none.
+ */
+const char *vmi_layout_class_name(unsigned int dev_class);
+unsigned int vmi_layout_class_by_name(const char *name);
+
+/*
  * vmi_layout_compute - apply the ABI's layout rule.
  * Returns 0, or -EINVAL with a message in err naming the bad parameter:
  * unknown class, queue count out of 1..VMI_MAX_QUEUES (or odd for net),

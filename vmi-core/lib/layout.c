@@ -17,6 +17,7 @@
 #include <vmi_layout.h>
 #include <vmi/blk.h>
 #include <vmi/net.h>
+#include <vmi/rng.h>
 
 struct vmi_layout_kind {
 	uint16_t kind;
@@ -25,18 +26,27 @@ struct vmi_layout_kind {
 };
 
 /*
- * Queue kinds of each class; queue q is of kind q % nr_kinds. A new device
- * class adds one line here.
+ * The device classes: name (as machine descriptions and logs spell it) and
+ * queue kinds; queue q is of kind q % nr_kinds. A new device class adds one
+ * line here (docs/DEVICE-CLASS.md): the ROM validator, the machine parser
+ * and the guest's shared-memory check know a class only from this table.
  */
 static const struct vmi_layout_class {
 	uint16_t dev_class;
+	const char *name;
 	uint16_t nr_kinds;
 	struct vmi_layout_kind kinds[2];
 } vmi_layout_classes[] = {
 	{ VMI_DEV_CLASS_BLK,
+	  "blk",
 	  1,
 	  { { 0, sizeof(struct vmi_blk_req), sizeof(struct vmi_blk_rsp) } } },
+	{ VMI_DEV_CLASS_RNG,
+	  "rng",
+	  1,
+	  { { 0, sizeof(struct vmi_rng_req), sizeof(struct vmi_rng_rsp) } } },
 	{ VMI_DEV_CLASS_NET,
+	  "net",
 	  2,
 	  { { VMI_NET_QUEUE_RX, sizeof(struct vmi_net_rx_buf),
 	      sizeof(struct vmi_net_rx_rsp) },
@@ -56,6 +66,27 @@ static const struct vmi_layout_class *vmi_layout_class(uint16_t dev_class)
 		if (vmi_layout_classes[i].dev_class == dev_class)
 			return &vmi_layout_classes[i];
 	return NULL;
+}
+
+const char *vmi_layout_class_name(unsigned int dev_class)
+{
+	const struct vmi_layout_class *c =
+		dev_class <= 0xffff ? vmi_layout_class((uint16_t)dev_class) :
+				      NULL;
+
+	return c ? c->name : NULL;
+}
+
+unsigned int vmi_layout_class_by_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0;
+	     i < sizeof(vmi_layout_classes) / sizeof(vmi_layout_classes[0]);
+	     i++)
+		if (!strcmp(vmi_layout_classes[i].name, name))
+			return vmi_layout_classes[i].dev_class;
+	return 0;
 }
 
 static uint64_t vmi_ring_area(uint32_t slots, uint16_t slot_size)

@@ -29,11 +29,6 @@ struct vmi_machine_name {
 	unsigned int value;
 };
 
-static const struct vmi_machine_name vmi_machine_classes[] = {
-	{ "blk", VMI_DEV_CLASS_BLK },
-	{ "net", VMI_DEV_CLASS_NET },
-};
-
 static const struct vmi_machine_name vmi_machine_transports[] = {
 	{ "process", VMI_TRANSPORT_PROCESS },
 	{ "ivshmem", VMI_TRANSPORT_IVSHMEM },
@@ -85,6 +80,7 @@ static const struct vmi_machine_key {
 	int feature; /* offered with the key, or -1 */
 } vmi_machine_backend_keys[] = {
 	{ VMI_DEV_CLASS_BLK, "target", VMI_MACHINE_STRING, -1 },
+	{ VMI_DEV_CLASS_BLK, "timeout_ms", VMI_MACHINE_NUMBER, -1 },
 	{ VMI_DEV_CLASS_BLK, "readonly", VMI_MACHINE_FLAG, VMI_BLK_F_RO },
 	{ VMI_DEV_CLASS_BLK, "buffered", VMI_MACHINE_FLAG, -1 },
 	{ VMI_DEV_CLASS_BLK, "null", VMI_MACHINE_FLAG, -1 },
@@ -175,9 +171,7 @@ static const char *vmi_machine_name_of(const struct vmi_machine_name *t,
 
 const char *vmi_machine_class_name(unsigned int dev_class)
 {
-	return vmi_machine_name_of(vmi_machine_classes,
-				   VMI_MACHINE_ARRAY_SIZE(vmi_machine_classes),
-				   dev_class);
+	return vmi_layout_class_name(dev_class);
 }
 
 const char *vmi_machine_transport_name(unsigned int transport)
@@ -597,12 +591,12 @@ static int vmi_machine_device(struct vmi_machine_parser *p, const char *value)
 			p,
 			"device needs a class and an instance, e.g. blk 0 (%s)",
 			value);
-	c = vmi_machine_lookup(vmi_machine_classes,
-			       VMI_MACHINE_ARRAY_SIZE(vmi_machine_classes),
-			       cls);
-	if (c < 0)
+	/* The layout rule's table says which classes exist. */
+	c = (int)vmi_layout_class_by_name(cls);
+	if (!c)
 		return vmi_machine_fail(
-			p, "device class must be blk or net (%s)", cls);
+			p, "unknown device class, see docs/MACHINE.md (%s)",
+			cls);
 	if (sscanf(value + n, "%*s %c", &extra) == 1 ||
 	    vmi_machine_number(value + n, false, &inst) || inst > UINT16_MAX)
 		return vmi_machine_fail(

@@ -558,9 +558,9 @@ static int vmi_rom_check_calls(struct vmi_rom_check *c)
 
 static const char *vmi_rom_class_name(uint16_t dev_class)
 {
-	return dev_class == VMI_DEV_CLASS_BLK ? "blk" :
-	       dev_class == VMI_DEV_CLASS_NET ? "net" :
-						"?";
+	const char *name = vmi_layout_class_name(dev_class);
+
+	return name ? name : "?";
 }
 
 static void vmi_rom_dev_at(const struct vmi_rom_check *c, unsigned int i,
@@ -584,10 +584,10 @@ static int vmi_rom_check_dev(struct vmi_rom_check *c, unsigned int i,
 	char msg[160];
 	unsigned int j;
 
-	if (dev_class != VMI_DEV_CLASS_BLK && dev_class != VMI_DEV_CLASS_NET)
+	if (!vmi_layout_class_name(dev_class))
 		return vmi_rom_fail(
 			c, -EINVAL,
-			"dev[%u]: dev_class %u is not 1 (blk) or 2 (net)", i,
+			"dev[%u]: dev_class %u is not a known class", i,
 			dev_class);
 	if (transport != vmi_le16_to_cpu(c->e.flavour))
 		return vmi_rom_fail(
