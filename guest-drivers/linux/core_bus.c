@@ -17,6 +17,7 @@
 #include <linux/io.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <vmi_ring.h>
 
 /* How long the backend may take to answer a status change. */
 #define VMI_CORE_HANDSHAKE_MS 5000
@@ -202,6 +203,62 @@ void vmi_dev_queue(struct vmi_device *vdev, unsigned int q,
 }
 EXPORT_SYMBOL_GPL(vmi_dev_queue);
 
+int vmi_dev_queue_rings(struct vmi_device *vdev, unsigned int q,
+			struct vmi_ring *req, size_t req_size,
+			struct vmi_ring *rsp, size_t rsp_size, u8 **data)
+{
+	struct vmi_dev_queue dq;
+	int ret;
+
+	vmi_dev_queue(vdev, q, &dq);
+	if (dq.req_slot_size != req_size || dq.rsp_slot_size != rsp_size) {
+		dev_err(&vdev->dev,
+			"queue %u: slots of %u/%u bytes, the driver needs %zu/%zu\n",
+			q, dq.req_slot_size, dq.rsp_slot_size, req_size,
+			rsp_size);
+		return -EPROTO;
+	}
+	ret = vmi_ring_attach_prod(req, dq.req_ring, dq.nr_slots,
+				   dq.req_slot_size);
+	if (!ret)
+		ret = vmi_ring_attach_cons(rsp, dq.rsp_ring, dq.nr_slots,
+					   dq.rsp_slot_size);
+	if (ret) {
+		dev_err(&vdev->dev, "queue %u: rings refused: %d\n", q, ret);
+		return -EPROTO;
+	}
+	*data = dq.data;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(vmi_dev_queue_rings);
+
+void vmi_dev_watch_init(struct vmi_device *vdev, struct vmi_dev_watch *w,
+			u64 features)
+{
+	w->heartbeat = features & VMI_FEATURE(VMI_F_HEARTBEAT);
+	w->last = vmi_dev_heartbeat(vdev);
+	w->misses = 0;
+	w->status = vmi_dev_device_status(vdev);
+}
+EXPORT_SYMBOL_GPL(vmi_dev_watch_init);
+
+enum vmi_dev_health vmi_dev_watch(struct vmi_device *vdev,
+				  struct vmi_dev_watch *w)
+{
+	u32 hb = vmi_dev_heartbeat(vdev);
+
+	w->status = vmi_dev_device_status(vdev);
+	if (w->status & VMI_DEVICE_NEEDS_RESET ||
+	    !(w->status & VMI_DEVICE_ALIVE))
+		return VMI_DEV_GONE;
+	if (!w->heartbeat)
+		return VMI_DEV_OK;
+	w->misses = hb == w->last ? w->misses + 1 : 0;
+	w->last = hb;
+	return w->misses >= VMI_DEV_WATCH_STALL ? VMI_DEV_STALLED : VMI_DEV_OK;
+}
+EXPORT_SYMBOL_GPL(vmi_dev_watch);
+
 void vmi_dev_notify(struct vmi_device *vdev, unsigned int q)
 {
 	struct vmi_core_dev *cd = to_vmi_core_dev(vdev);
@@ -281,6 +338,7 @@ static int vmi_core_setup_irqs(struct pci_dev *pdev, struct vmi_core_dev *cd)
 {
 	struct irq_affinity affd = { .pre_vectors = 1 };
 	int nvec = cd->vdev.nr_queues + 1, have = pci_msix_vec_count(pdev);
+	unsigned int flags = PCI_IRQ_MSIX;
 	int ret;
 
 	if (have < nvec) {
@@ -289,8 +347,16 @@ static int vmi_core_setup_irqs(struct pci_dev *pdev, struct vmi_core_dev *cd)
 			have, nvec, nvec);
 		return -EINVAL;
 	}
-	ret = pci_alloc_irq_vectors_affinity(
-		pdev, nvec, nvec, PCI_IRQ_MSIX | PCI_IRQ_AFFINITY, &affd);
+	/*
+	 * Managed spreading gives at most one vector per possible CPU; a
+	 * device with more queues (a net device's RX and TX) takes plain
+	 * vectors, which the kernel balances.
+	 */
+	if (nvec - 1 <= (int)num_possible_cpus())
+		flags |= PCI_IRQ_AFFINITY;
+	ret = pci_alloc_irq_vectors_affinity(pdev, nvec, nvec, flags,
+					     flags & PCI_IRQ_AFFINITY ? &affd :
+									NULL);
 	if (ret < 0)
 		return ret;
 	ret = request_irq(pci_irq_vector(pdev, 0), vmi_core_config_irq, 0,

@@ -1,4 +1,4 @@
-# The Linux guest kernel modules (vmi_core.ko, vmiblk.ko), built by Kbuild
+# The Linux guest kernel modules (vmi_core.ko, vmiblk.ko, vminet.ko), built by Kbuild
 # against the installed linux-headers-amd64 (the kernel that the QEMU tests
 # boot, which is not the kernel this machine runs).
 #
@@ -18,7 +18,8 @@ VMI_KMOD_SRCS := $(wildcard guest-drivers/linux/*.c guest-drivers/linux/*.h) \
 	guest-drivers/linux/Kbuild
 VMI_KMOD_LIB_FILES := layout.c rom_validate.c guest.c
 VMI_KMOD_LIB := $(addprefix vmi-core/lib/,$(VMI_KMOD_LIB_FILES))
-VMI_KMODS := $(VMI_KMOD_DIR)/vmi_core.ko $(VMI_KMOD_DIR)/vmiblk.ko
+VMI_KMODS := $(VMI_KMOD_DIR)/vmi_core.ko $(VMI_KMOD_DIR)/vmiblk.ko \
+	$(VMI_KMOD_DIR)/vminet.ko
 
 PROGS += $(VMI_KMODS)
 

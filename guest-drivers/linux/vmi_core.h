@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What vmi_core.ko offers the vmipv device drivers of a Linux guest
- * (vmiblk.ko, later vminet.ko): a "vmi" bus whose devices are the entries
+ * (vmiblk.ko, vminet.ko): a "vmi" bus whose devices are the entries
  * of the VMI ROM's device table that vmi_core found behind an
  * ivshmem-doorbell PCI device, and the few operations a driver needs on
  * one: the status handshake of docs/ABI.md part (e), the queues' rings and
@@ -63,6 +63,16 @@ void vmi_dev_queue(struct vmi_device *vdev, unsigned int q,
 		   struct vmi_dev_queue *out);
 
 /*
+ * Attach queue q's rings, the guest producing requests and consuming
+ * responses of the given slot sizes; *data gets the queue's data area.
+ * Returns 0, or -EPROTO after logging which ring the layout refused.
+ */
+struct vmi_ring;
+int vmi_dev_queue_rings(struct vmi_device *vdev, unsigned int q,
+			struct vmi_ring *req, size_t req_size,
+			struct vmi_ring *rsp, size_t rsp_size, u8 **data);
+
+/*
  * The handshake, in order: vmi_dev_reset() (the backend stops serving
  * and lays the memory out afresh), vmi_dev_negotiate() (features), ring
  * setup by the driver, vmi_dev_start() (DRIVER_OK; waits for ALIVE).
@@ -77,6 +87,31 @@ int vmi_dev_start(struct vmi_device *vdev);
 /* Host-written status words, read once each. */
 u32 vmi_dev_device_status(struct vmi_device *vdev);
 u32 vmi_dev_heartbeat(struct vmi_device *vdev);
+
+/*
+ * Is the backend still there? A driver's watchdog calls vmi_dev_watch()
+ * every VMI_DEV_WATCH_MS: GONE when the backend set NEEDS_RESET or
+ * dropped ALIVE (it will not serve these rings again), STALLED while the
+ * heartbeat (if negotiated) has not moved for VMI_DEV_WATCH_STALL ticks,
+ * OK otherwise (again OK once a stalled heartbeat moves).
+ */
+#define VMI_DEV_WATCH_MS 500
+#define VMI_DEV_WATCH_STALL 6 /* 3 s */
+
+enum vmi_dev_health { VMI_DEV_OK, VMI_DEV_STALLED, VMI_DEV_GONE };
+
+struct vmi_dev_watch {
+	bool heartbeat; /* VMI_F_HEARTBEAT was negotiated */
+	u32 last; /* heartbeat last seen */
+	unsigned int misses; /* ticks without a change */
+	u32 status; /* device_status at the last tick */
+};
+
+/* After vmi_dev_start(): the heartbeat as it is now. */
+void vmi_dev_watch_init(struct vmi_device *vdev, struct vmi_dev_watch *w,
+			u64 features);
+enum vmi_dev_health vmi_dev_watch(struct vmi_device *vdev,
+				  struct vmi_dev_watch *w);
 
 /* Kick queue q: the ROM's QueueNotify (the doorbell), any context. */
 void vmi_dev_notify(struct vmi_device *vdev, unsigned int q);

@@ -38,8 +38,6 @@
 #define VMIBLK_MINORS 16 /* partitions per disk */
 #define VMIBLK_MAX_DEPTH 128 /* tags per queue */
 #define VMIBLK_TIMEOUT (10 * HZ) /* then ask the heartbeat */
-#define VMIBLK_WATCHDOG_MS 500
-#define VMIBLK_WATCHDOG_MISSES 6 /* heartbeat still for 3 s: dead */
 
 /* What this driver supports; the device offers, both must have it. */
 #define VMIBLK_FEATURES                                                \
@@ -74,8 +72,7 @@ struct vmiblk {
 	bool dead; /* stop using the backend; set under a queue lock */
 	unsigned long failed; /* bit 0: the dead device's I/O was failed */
 	struct delayed_work watchdog;
-	u32 heartbeat; /* last seen */
-	unsigned int misses; /* watchdog periods without a new heartbeat */
+	struct vmi_dev_watch watch; /* the backend's status and heartbeat */
 	unsigned int nr_queues;
 	struct vmiblk_queue *q;
 };
@@ -175,27 +172,25 @@ static void vmiblk_watchdog(struct work_struct *work)
 {
 	struct vmiblk *vb =
 		container_of(to_delayed_work(work), struct vmiblk, watchdog);
-	u32 st = vmi_dev_device_status(vb->vdev);
-	u32 hb = vmi_dev_heartbeat(vb->vdev);
+	enum vmi_dev_health h = vmi_dev_watch(vb->vdev, &vb->watch);
 
 	if (READ_ONCE(vb->dead)) {
-		vmiblk_set_dead(vb, "ring protocol error, device_status", st);
+		vmiblk_set_dead(vb, "ring protocol error, device_status",
+				vb->watch.status);
 		return;
 	}
-	if (st & VMI_DEVICE_NEEDS_RESET || !(st & VMI_DEVICE_ALIVE)) {
-		vmiblk_set_dead(vb, "backend device_status", st);
+	if (h == VMI_DEV_GONE) {
+		vmiblk_set_dead(vb, "backend device_status", vb->watch.status);
 		return;
 	}
-	if (vmiblk_has(vb, VMI_F_HEARTBEAT)) {
-		vb->misses = hb == vb->heartbeat ? vb->misses + 1 : 0;
-		vb->heartbeat = hb;
-		if (vb->misses >= VMIBLK_WATCHDOG_MISSES) {
-			vmiblk_set_dead(vb, "backend heartbeat stopped at", hb);
-			return;
-		}
+	/* A block device cannot wait: its requests time out meanwhile. */
+	if (h == VMI_DEV_STALLED) {
+		vmiblk_set_dead(vb, "backend heartbeat stopped at",
+				vb->watch.last);
+		return;
 	}
 	schedule_delayed_work(&vb->watchdog,
-			      msecs_to_jiffies(VMIBLK_WATCHDOG_MS));
+			      msecs_to_jiffies(VMI_DEV_WATCH_MS));
 }
 
 /* ---- submission ------------------------------------------------------- */
@@ -551,27 +546,16 @@ static int vmiblk_setup_queues(struct vmiblk *vb)
 		return -ENOMEM;
 	for (q = 0; q < vb->nr_queues; q++) {
 		struct vmiblk_queue *vq = &vb->q[q];
-		struct vmi_dev_queue dq;
 
-		vmi_dev_queue(vdev, q, &dq);
 		spin_lock_init(&vq->lock);
 		vq->vb = vb;
 		vq->index = q;
-		vq->data = dq.data;
-		if (dq.req_slot_size != sizeof(struct vmi_blk_req) ||
-		    dq.rsp_slot_size != sizeof(struct vmi_blk_rsp))
-			return -EPROTO;
-		ret = vmi_ring_attach_prod(&vq->req, dq.req_ring, dq.nr_slots,
-					   dq.req_slot_size);
-		if (!ret)
-			ret = vmi_ring_attach_cons(&vq->rsp, dq.rsp_ring,
-						   dq.nr_slots,
-						   dq.rsp_slot_size);
-		if (ret) {
-			dev_err(&vdev->dev, "queue %u: rings refused: %d\n", q,
-				ret);
+		ret = vmi_dev_queue_rings(vdev, q, &vq->req,
+					  sizeof(struct vmi_blk_req), &vq->rsp,
+					  sizeof(struct vmi_blk_rsp),
+					  &vq->data);
+		if (ret)
 			return ret;
-		}
 	}
 	return 0;
 }
@@ -667,9 +651,9 @@ static int vmiblk_probe(struct vmi_device *vdev)
 	ret = vmi_dev_start(vdev);
 	if (ret)
 		goto fail_irqs;
-	vb->heartbeat = vmi_dev_heartbeat(vdev);
+	vmi_dev_watch_init(vdev, &vb->watch, vb->features);
 	schedule_delayed_work(&vb->watchdog,
-			      msecs_to_jiffies(VMIBLK_WATCHDOG_MS));
+			      msecs_to_jiffies(VMI_DEV_WATCH_MS));
 
 	vb->disk->major = vmiblk_major;
 	vb->disk->first_minor = vdev->instance * VMIBLK_MINORS;

@@ -25,9 +25,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/signalfd.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 
 #include <rte_dev.h>
 #include <rte_eal.h>
@@ -47,14 +44,12 @@ struct vmi_netback_main {
 	const char *machine_path;
 	long device;
 	const char *port_spec;
-	const char *stats;
-	const char *control;
 	struct vmi_machine machine;
 	const struct vmi_machine_dev *md;
 	struct vmi_netback_port_opts po;
 	char name[16];
-	int control_fd;
-	int signal_fd;
+	struct vmi_host_stats out; /* SIGUSR1 and the control socket */
+	int signal_fd; /* SIGINT, SIGTERM, SIGHUP */
 };
 
 static void vmi_netback_usage(FILE *f)
@@ -75,115 +70,7 @@ static void vmi_netback_usage(FILE *f)
 		VMI_NETBACK_DEFAULT_POLL_US, VMI_NETBACK_MAX_GUESTS);
 }
 
-/* ---- stats on demand ---------------------------------------------------- */
-
-static void vmi_netback_dump_stats(struct vmi_netback_main *m)
-{
-	char tmp[4096];
-	FILE *f;
-
-	if (!m->stats) {
-		vmi_netback_stats_json(&m->nb, stderr);
-		return;
-	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", m->stats);
-	f = fopen(tmp, "w");
-	if (!f) {
-		vmi_transport_log(m->nb.transport, "%s: %s", tmp,
-				  strerror(errno));
-		return;
-	}
-	vmi_netback_stats_json(&m->nb, f);
-	if (fclose(f) || rename(tmp, m->stats))
-		vmi_transport_log(m->nb.transport, "%s: %s", m->stats,
-				  strerror(errno));
-}
-
-static void vmi_netback_signal_cb(void *arg, int fd)
-{
-	struct vmi_netback_main *m = arg;
-	struct signalfd_siginfo si;
-
-	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGUSR1) {
-			vmi_netback_dump_stats(m);
-		} else {
-			vmi_transport_log(m->nb.transport, "%s: stopping",
-					  strsignal((int)si.ssi_signo));
-			vmi_transport_stop(m->nb.transport);
-		}
-	}
-}
-
-/* One connection, one JSON document, then EOF. */
-static void vmi_netback_control_cb(void *arg, int fd)
-{
-	struct vmi_netback_main *m = arg;
-	char *buf = NULL;
-	size_t len = 0, off = 0;
-	int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
-	FILE *f;
-
-	if (c < 0)
-		return;
-	f = open_memstream(&buf, &len);
-	if (f) {
-		vmi_netback_stats_json(&m->nb, f);
-		fclose(f);
-		/* Blocking, on a local socket: a few KiB. */
-		while (off < len) {
-			ssize_t n = send(c, buf + off, len - off, MSG_NOSIGNAL);
-
-			if (n <= 0) {
-				vmi_transport_log(m->nb.transport,
-						  "control: send: %s",
-						  strerror(errno));
-				break;
-			}
-			off += (size_t)n;
-		}
-		free(buf);
-	}
-	close(c);
-}
-
-static int vmi_netback_control_open(struct vmi_netback_main *m)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int fd, ret;
-
-	if (strlen(m->control) >= sizeof(a.sun_path)) {
-		fprintf(stderr, "vmi-netback: --control %s: path too long\n",
-			m->control);
-		return -ENAMETOOLONG;
-	}
-	strcpy(a.sun_path, m->control);
-	unlink(a.sun_path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    listen(fd, 8) < 0) {
-		ret = -errno;
-		fprintf(stderr, "vmi-netback: --control %s: %s\n", m->control,
-			strerror(-ret));
-		if (fd >= 0)
-			close(fd);
-		return ret;
-	}
-	m->control_fd = fd;
-	return vmi_transport_watch(m->nb.transport, fd, vmi_netback_control_cb,
-				   m);
-}
-
 /* ---- command line -------------------------------------------------------- */
-
-static int vmi_netback_parse_u64(const char *s, uint64_t *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	return errno || end == s || *end || *s == '-' ? -EINVAL : 0;
-}
 
 static int vmi_netback_parse_choice(const char *s, const char *const *names,
 				    int n, int *v)
@@ -236,7 +123,7 @@ static int vmi_netback_options(struct vmi_netback_main *m, int argc,
 			m->machine_path = optarg;
 			break;
 		case 'd':
-			if (vmi_netback_parse_u64(optarg, &n) || n > 0xffff)
+			if (vmi_host_parse_u64(optarg, &n) || n > 0xffff)
 				goto bad;
 			m->device = (long)n;
 			break;
@@ -244,7 +131,7 @@ static int vmi_netback_options(struct vmi_netback_main *m, int argc,
 			m->port_spec = optarg;
 			break;
 		case 'u':
-			if (vmi_netback_parse_u64(optarg, &n) || n < 68 ||
+			if (vmi_host_parse_u64(optarg, &n) || n < 68 ||
 			    n > 65535 - RTE_ETHER_HDR_LEN - RTE_VLAN_HLEN)
 				goto bad;
 			m->po.mtu = (uint16_t)n;
@@ -255,7 +142,7 @@ static int vmi_netback_options(struct vmi_netback_main *m, int argc,
 			m->nb.mode = (enum vmi_netback_mode)v;
 			break;
 		case 'p':
-			if (vmi_netback_parse_u64(optarg, &n) ||
+			if (vmi_host_parse_u64(optarg, &n) ||
 			    n > 10 * 1000 * 1000)
 				goto bad;
 			m->nb.poll_ns = n * 1000;
@@ -274,16 +161,16 @@ static int vmi_netback_options(struct vmi_netback_main *m, int argc,
 			m->nb.gro = false;
 			break;
 		case 'g':
-			if (vmi_netback_parse_u64(optarg, &n) || !n ||
+			if (vmi_host_parse_u64(optarg, &n) || !n ||
 			    n > VMI_NETBACK_MAX_GUESTS)
 				goto bad;
 			m->nb.dev.max_guests = (unsigned int)n;
 			break;
 		case 'S':
-			m->stats = optarg;
+			m->out.file = optarg;
 			break;
 		case 'C':
-			m->control = optarg;
+			m->out.control = optarg;
 			break;
 		case 'h':
 			vmi_netback_usage(stdout);
@@ -346,31 +233,12 @@ static int vmi_netback_eal_init(int argc, char **argv)
 
 static int vmi_netback_pick_device(struct vmi_netback_main *m)
 {
-	char err[256];
-	int ret;
+	int ret = vmi_host_machine_dev("vmi-netback", m->machine_path,
+				       (unsigned long)m->device,
+				       VMI_DEV_CLASS_NET, &m->machine, &m->md);
 
-	ret = vmi_machine_load(m->machine_path, &m->machine, err, sizeof(err));
-	if (ret) {
-		fprintf(stderr, "vmi-netback: %s\n", err);
+	if (ret)
 		return ret;
-	}
-	if ((unsigned long)m->device >= m->machine.nr_devs) {
-		fprintf(stderr,
-			"vmi-netback: %s has %u devices, no device %ld\n",
-			m->machine_path, m->machine.nr_devs, m->device);
-		return -ENODEV;
-	}
-	m->md = &m->machine.devs[m->device];
-	if (m->md->dev_class != VMI_DEV_CLASS_NET || !m->md->socket ||
-	    (m->md->transport != VMI_TRANSPORT_PROCESS &&
-	     m->md->transport != VMI_TRANSPORT_IVSHMEM)) {
-		fprintf(stderr,
-			"vmi-netback: %s: device %ld is of class %u on transport %u%s, not a network device with a socket\n",
-			m->machine_path, m->device, m->md->dev_class,
-			m->md->transport,
-			m->md->socket ? "" : " without socket");
-		return -ENODEV;
-	}
 	if (m->md->nr_queues / 2 > RTE_MAX_LCORE) {
 		fprintf(stderr, "vmi-netback: %u queues: too many\n",
 			m->md->nr_queues);
@@ -521,14 +389,14 @@ static void vmi_netback_stop_workers(struct vmi_netback *nb)
 	nb->nr_workers = 0;
 }
 
+static void vmi_netback_json(void *arg, FILE *f)
+{
+	vmi_netback_stats_json(arg, f);
+}
+
 static int vmi_netback_serve(struct vmi_netback_main *m)
 {
 	struct vmi_netback *nb = &m->nb;
-	const struct vmi_transport_ops *ops =
-		m->md->transport == VMI_TRANSPORT_IVSHMEM ?
-			&vmi_transport_ivshmem :
-			&vmi_transport_process;
-	sigset_t set;
 	int ret;
 
 	snprintf(m->name, sizeof(m->name), "net%u", m->md->instance);
@@ -540,21 +408,15 @@ static int vmi_netback_serve(struct vmi_netback_main *m)
 	nb->dev.config_len = sizeof(nb->config);
 	nb->dev.ops = &vmi_netback_dev_ops;
 	nb->dev.priv = nb;
-	ret = vmi_transport_open(ops, &nb->dev, m->md->socket, &nb->transport);
+	ret = vmi_transport_open(vmi_transport_kind(m->md), &nb->dev,
+				 m->md->socket, &nb->transport);
 	if (ret)
 		return ret;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGUSR1);
-	m->signal_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (m->signal_fd < 0)
-		ret = -errno;
-	else
-		ret = vmi_transport_watch(nb->transport, m->signal_fd,
-					  vmi_netback_signal_cb, m);
-	if (!ret && m->control)
-		ret = vmi_netback_control_open(m);
+	m->signal_fd = vmi_transport_stop_on_signals(nb->transport);
+	m->out.t = nb->transport;
+	m->out.json = vmi_netback_json;
+	m->out.arg = nb;
+	ret = m->signal_fd < 0 ? m->signal_fd : vmi_host_stats_open(&m->out);
 	if (!ret) {
 		vmi_transport_log(
 			nb->transport,
@@ -568,6 +430,7 @@ static int vmi_netback_serve(struct vmi_netback_main *m)
 	/* Detaches every guest: the workers let go of them first. */
 	vmi_transport_close(nb->transport);
 	nb->transport = NULL;
+	vmi_host_stats_close(&m->out);
 	return ret;
 }
 
@@ -589,16 +452,21 @@ static void vmi_netback_no_rx_signals(void)
 
 int main(int argc, char **argv)
 {
-	static struct vmi_netback_main m = { .control_fd = -1,
+	static struct vmi_netback_main m = { .out.signal_fd = -1,
+					     .out.control_fd = -1,
 					     .signal_fd = -1 };
 	struct timespec ts;
 	sigset_t set;
 	int first, ret;
 
-	/* Before the EAL starts threads: they all inherit the mask. */
+	/*
+	 * Before the EAL starts threads, so that they all inherit the mask:
+	 * the signals the loop takes through signalfds later.
+	 */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	vmi_netback_no_rx_signals();
@@ -629,10 +497,6 @@ int main(int argc, char **argv)
 		ret = vmi_netback_serve(&m);
 	if (m.nb.workers)
 		vmi_netback_stop_workers(&m.nb);
-	if (m.control_fd >= 0) {
-		close(m.control_fd);
-		unlink(m.control);
-	}
 	if (m.signal_fd >= 0)
 		close(m.signal_fd);
 	vmi_netback_port_close(&m.nb.port);

@@ -60,21 +60,6 @@ void vmi_netback_stats_add(struct vmi_netback_qstats *to,
 		t[i] += VMI_LOAD(f[i]);
 }
 
-/* A JSON string: quotes, backslashes and control bytes escaped. */
-static void vmi_stats_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static void vmi_stats_q(FILE *f, const struct vmi_netback_qstats *s)
 {
 	unsigned int e;
@@ -102,9 +87,9 @@ static void vmi_stats_port(FILE *f, const struct vmi_netback *nb)
 	memset(&es, 0, sizeof(es));
 	rte_eth_stats_get(p->id, &es);
 	fprintf(f, "{\"name\":");
-	vmi_stats_str(f, p->name);
+	vmi_host_json_str(f, p->name);
 	fprintf(f, ",\"driver\":");
-	vmi_stats_str(f, p->driver);
+	vmi_host_json_str(f, p->driver);
 	fprintf(f,
 		",\"mtu\":%u,\"queues\":%u,\"tso\":\"%s\",\"zero_copy\":%s,"
 		"\"gro\":%s,\"ipackets\":%llu,\"opackets\":%llu,"
@@ -125,7 +110,7 @@ static void vmi_stats_guest(FILE *f, const struct vmi_netback_guest *bg)
 	unsigned int k;
 
 	fprintf(f, "{\"id\":%u,\"name\":", bg->g->id);
-	vmi_stats_str(f, bg->g->name);
+	vmi_host_json_str(f, bg->g->name);
 	if (mac & VMI_NETBACK_MAC_KNOWN)
 		fprintf(f, ",\"mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\"",
 			(unsigned int)(mac & 0xff),
@@ -174,7 +159,7 @@ void vmi_netback_stats_json(struct vmi_netback *nb, FILE *f)
 		vmi_netback_stats_add(&total, &pair[k]);
 
 	fprintf(f, "{\"device\":");
-	vmi_stats_str(f, nb->dev.name);
+	vmi_host_json_str(f, nb->dev.name);
 	fprintf(f, ",\"port\":");
 	vmi_stats_port(f, nb);
 	fprintf(f, ",\"mode\":\"%s\",\"poll_us\":%llu,\"uptime_s\":%.3f",

@@ -16,19 +16,10 @@
 # figure.
 set -u
 
-root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root"
-O=${1:-build/default}
-KVER=${2:-$(make -s --no-print-directory print-VMI_KVER)}
-secs=${VMI_PERF_SECS:-5}
-pairs=${VMI_PERF_PAIRS:-3}
 iothread=${VMI_PEER_IOTHREAD:-1}
-
 # shellcheck source=tests/vm/lib.sh
-. tests/vm/lib.sh
-vm_setup "$O" "$KVER"
-out=perf/results/vm-peer-$(date +%Y%m%d-%H%M%S)
-mkdir -p "$out"
+. "$(dirname "$0")/../../tests/vm/lib.sh"
+vm_perf_start vm-peer "$@"
 
 peer=$VM_WORK/peer.img
 truncate -s "${VM_DISK_MB}M" "$peer"
@@ -45,13 +36,7 @@ vm_boot perf "vmitest=perf vmiperf=$secs vmipairs=$pairs" \
 	-drive "file=$peer,if=none,id=vd0,format=raw,cache=none,aio=io_uring" \
 	$peer_args
 # 5 workloads x 2 devices x pairs x (secs + 1 s ramp + start-up)
-vm_wait_qemu $((5 * 2 * pairs * (secs + 6) + 120))
-grep -a '^VMIPERF\|^VMITEST' "$VM_LOG" | tr -d '\r' >"$out/raw.txt"
-if ! grep -q '^VMITEST-END perf PASS' "$out/raw.txt"; then
-	tail -n 40 "$VM_LOG"
-	echo "perf/vm: the guest run failed (log above)" >&2
-	exit 1
-fi
+vm_perf_collect perf $((5 * 2 * pairs * (secs + 6) + 120))
 
 python3 - "$out" "$iothread" <<'EOF'
 import json, statistics, sys

@@ -8,17 +8,25 @@
 #                    under load, module reload, flush then a killed backend
 #   vmitest=native   no ROM: vmi_core says so, nothing binds
 #   vmitest=corrupt  a broken ROM: refused, native
+#   vmitest=net      vmi0 through vminet.ko: ping, iperf3 TCP both ways and
+#                    UDP against the host's namespace, ethtool, carrier
+#                    while the backend stalls, a flood while the host
+#                    restarts the backend (the device unplugged and plugged
+#                    again), unload under traffic
 #   vmitest=perf     fio on /dev/vmiblk0 and on the virtio-blk peer
+#   vmitest=netperf  iperf3 over vmi0 and over the virtio-net peer (eth0)
 #   vmitest=serve    fio runs on the host's demand (perf/campaign's fio-vm
 #                    targets): command lines in on the second serial port
 #   vmidisk=BYTES    the vmipv disk's expected size
 #   vmiperf=SECONDS  perf: seconds per fio run (default 5)
 #   vmipairs=N       perf: pairs of runs per workload (default 2)
+#   vmipeer=ADDR     net: the host namespace's address (10.99.0.2)
 #
 # Results go to the serial console, one line each, for the host to read:
 #   VMITEST <check> PASS | VMITEST <check> FAIL <why>
 #   VMITEST-SYNC <event> ...   the host acts (kills the backend) and waits
 #   VMIPERF <device> <workload> <round> <iops> <MiB/s>
+#   VMINET <device> <test> <round> <Mbit/s> [<lost>/<total> datagrams]
 #   VMITEST-DMESG <line>       the kernel's vmipv lines, for the record
 #   VMITEST-END <mode> PASS|FAIL
 /bin/busybox --install -s /bin
@@ -27,17 +35,20 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 # that share a name with an applet are called by path.
 BLKDISCARD=/usr/sbin/blkdiscard
 MKFS=/usr/sbin/mkfs.ext4
+# fd 3: the console, for result lines from inside check's redirection.
+exec 3>&1
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 
-mode=none disk_bytes=0 perf_secs=5 perf_pairs=2
+mode=none disk_bytes=0 perf_secs=5 perf_pairs=2 peer=10.99.0.2
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	vmitest=*) mode=${arg#vmitest=} ;;
 	vmidisk=*) disk_bytes=${arg#vmidisk=} ;;
 	vmiperf=*) perf_secs=${arg#vmiperf=} ;;
 	vmipairs=*) perf_pairs=${arg#vmipairs=} ;;
+	vmipeer=*) peer=${arg#vmipeer=} ;;
 	esac
 done
 
@@ -239,6 +250,174 @@ test_perf() {
 	done
 }
 
+# ---- network ----------------------------------------------------------
+
+NETDEV=vmi0
+NETDRV=/sys/bus/vmi/drivers/vminet
+
+carrier_is() { [ "$(cat /sys/class/net/$NETDEV/carrier 2>/dev/null)" = "$1" ]; }
+ifindex() { cat /sys/class/net/$NETDEV/ifindex 2>/dev/null; }
+
+# $1: interface, $2: its address (the peer is .2 of the same /24)
+net_up() {
+	ip addr add "$2/24" dev "$1" && ip link set "$1" up
+}
+
+# iperf3 against the host's one-shot server: device, test name, round,
+# iperf3 options. Prints a VMINET line; fails if nothing arrived.
+iperf_run() {
+	local dev=$1 name=$2 round=$3 dest=$4
+	shift 4
+	local i=0
+	# The host restarts its one-shot server after each client.
+	while ! iperf3 -c "$dest" -t "$perf_secs" -f m "$@" >/tmp/iperf.log 2>&1; do
+		i=$((i + 1))
+		[ $i -ge 5 ] && { cat /tmp/iperf.log; return 1; }
+		sleep 1
+	done
+	awk -v d="$dev" -v n="$name" -v r="$round" '
+		/receiver$/ {
+			for (i = 1; i <= NF; i++) if ($i == "Mbits/sec") rate = $(i - 1)
+			for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\/[0-9]+$/) loss = " " $i
+		}
+		END {
+			if (rate == "") exit 1
+			printf "VMINET %s %s %s %s%s\n", d, n, r, rate, loss
+			if (rate + 0 <= 0) exit 1
+		}' /tmp/iperf.log >/tmp/iperf.line
+	local st=$?
+	cat /tmp/iperf.line >&3
+	return $st
+}
+
+# UDP at a fixed rate: the loss goes on the VMINET line for the record;
+# the check is that the flow crossed (most datagrams arrived), not a rate,
+# since a loaded host drops bursts in the server's socket buffer.
+udp_loss_ok() {
+	iperf_run $NETDEV udp 1 "$peer" -u -b 20M -l 1400 -w 200K || return 1
+	awk '{ split($6, a, "/"); if (a[2] == 0) exit 1
+		printf "lost %d of %d datagrams\n", a[1], a[2]
+		exit (a[1] * 2 > a[2]) }' /tmp/iperf.line
+}
+
+pings() {
+	local size
+	for size in 56 512 1400 1472; do
+		ping -c 3 -W 2 -s $size "$peer" >/tmp/ping.log 2>&1 || {
+			echo "size $size:"
+			cat /tmp/ping.log
+			return 1
+		}
+	done
+}
+
+queue_stats_count() {
+	ethtool -S $NETDEV >/tmp/ethtool.log || return 1
+	cat /tmp/ethtool.log
+	awk '/rx0_packets|tx0_packets|rx1_packets|tx1_packets/ { n[$1] = $2 }
+		END { exit !(n["rx0_packets:"] + n["rx1_packets:"] > 0 &&
+			n["tx0_packets:"] + n["tx1_packets:"] > 0) }' /tmp/ethtool.log
+}
+
+# The backend stalls (SIGSTOP): carrier off; it goes on (SIGCONT): on.
+stall_carrier() {
+	echo "VMITEST-SYNC net-stall" >&3
+	wait_for "carrier_is 0" 20 || { echo "carrier still up"; return 1; }
+	echo "VMITEST-SYNC net-carrier-down" >&3
+	wait_for "carrier_is 1" 20 || { echo "carrier not back"; return 1; }
+	ping -c 3 -W 2 "$peer"
+}
+
+# A flood while the host kills the backend, unplugs the device and plugs
+# it back with a new backend: the guest lives, vmi0 comes back and works.
+restart_under_flood() {
+	local old
+	old=$(ifindex)
+	iperf3 -c "$peer" -u -b 400M -l 1400 -t 60 >/tmp/flood.log 2>&1 &
+	local flood=$!
+	sleep 2
+	echo "VMITEST-SYNC net-restart" >&3
+	wait_for "[ \"\$(ifindex)\" != \"$old\" ] && [ -n \"\$(ifindex)\" ]" 90 || {
+		echo "vmi0 did not come back (ifindex $(ifindex), was $old)"
+		return 1
+	}
+	kill $flood 2>/dev/null
+	wait $flood 2>/dev/null
+	net_up $NETDEV 10.99.0.1 &&
+		wait_for "carrier_is 1" 10 &&
+		wait_for "ping -c 1 -W 1 $peer >/dev/null" 20 &&
+		ping -c 3 -W 2 -s 1472 "$peer"
+}
+
+# rmmod while iperf3 sends: the module goes, the device comes back.
+unload_under_traffic() {
+	iperf3 -c "$peer" -t 60 >/tmp/busy.log 2>&1 &
+	local busy=$!
+	sleep 3
+	rmmod vminet || return 1
+	wait_for "! kill -0 $busy 2>/dev/null" 30 || {
+		echo "iperf3 still running after rmmod"
+		kill -9 $busy
+		return 1
+	}
+	[ ! -e /sys/class/net/$NETDEV ] || return 1
+	insmod $MODS/vminet.ko &&
+		wait_for "[ -e /sys/class/net/$NETDEV ]" 10 &&
+		net_up $NETDEV 10.99.0.1 &&
+		wait_for "ping -c 1 -W 1 $peer >/dev/null" 20
+}
+
+test_net() {
+	check load-vmi_core insmod $MODS/vmi_core.ko
+	check load-vminet insmod $MODS/vminet.ko
+	check vmi0-appears wait_for "[ -e /sys/class/net/$NETDEV ]" 10
+	check vmi0-address net_up $NETDEV 10.99.0.1
+	check vmi0-carrier wait_for "carrier_is 1" 10
+	check ethtool-driver sh -c "ethtool -i $NETDEV | tee /dev/stderr | grep -q '^driver: vminet'"
+	check ethtool-channels sh -c "ethtool -l $NETDEV | grep -q 'Combined:.*2'"
+	check ethtool-tso sh -c "ethtool -k $NETDEV | grep -q 'tcp-segmentation-offload: on'"
+	check ping-sizes pings
+	check iperf3-tcp-tx iperf_run $NETDEV tcp-tx 1 "$peer"
+	check iperf3-tcp-rx iperf_run $NETDEV tcp-rx 1 "$peer" -R
+	check iperf3-tcp-2-streams iperf_run $NETDEV tcp-tx-P2 1 "$peer" -P 2
+	check iperf3-udp-loss udp_loss_ok
+	check ethtool-queue-stats queue_stats_count
+	check carrier-follows-backend stall_carrier
+	check restart-under-flood restart_under_flood
+	check iperf3-after-restart iperf_run $NETDEV tcp-tx 2 "$peer"
+	check unload-under-traffic unload_under_traffic
+	check unload sh -c "rmmod vminet && rmmod vmi_core"
+}
+
+netperf_up() {
+	net_up $NETDEV 10.99.0.1 && net_up eth0 10.98.0.1 &&
+		wait_for "carrier_is 1" 10 &&
+		wait_for "ping -c 1 -W 1 $peer >/dev/null" 20 &&
+		wait_for "ping -c 1 -W 1 10.98.0.2 >/dev/null" 20
+}
+
+# iperf3 over vmi0 and over the virtio-net peer (eth0), alternating.
+test_netperf() {
+	local round t
+	check load-vmi_core insmod $MODS/vmi_core.ko
+	check load-vminet insmod $MODS/vminet.ko
+	modprobe virtio_pci && modprobe virtio_net
+	check devices-present wait_for "[ -e /sys/class/net/$NETDEV ] && [ -e /sys/class/net/eth0 ]" 10
+	check addresses netperf_up
+	round=1
+	while [ $round -le "$perf_pairs" ]; do
+		for t in tcp-tx tcp-rx; do
+			set --
+			[ $t = tcp-rx ] && set -- -R
+			iperf_run $NETDEV $t $round "$peer" "$@" ||
+				fail "perf-$t-$NETDEV" "$(tail -n 3 /tmp/iperf.log | tr '\n' '|')"
+			iperf_run eth0 $t $round 10.98.0.2 "$@" ||
+				fail "perf-$t-eth0" "$(tail -n 3 /tmp/iperf.log | tr '\n' '|')"
+		done
+		round=$((round + 1))
+	done
+}
+
 # ---- serve: fio on demand ------------------------------------------------
 
 # The host (perf/vmicampaign, kind fio-vm) writes fio options to the second
@@ -264,6 +443,8 @@ test_serve() {
 
 case $mode in
 rom) test_rom ;;
+net) test_net ;;
+netperf) test_netperf ;;
 native) test_native ;;
 corrupt) test_corrupt ;;
 perf) test_perf ;;

@@ -9,10 +9,30 @@
 #   vm_backend_start   vmi-blkback on $VM_WORK/ivshmem.sock
 #   vm_boot NAME APPEND [QEMU ARGS...]   start QEMU, serial to NAME.log
 #   vm_wait_qemu SECONDS
+#
+# The network device (vm_net_setup first): a second machine description and
+# ROM, one ivshmem net device at 00:05.0 served by vmi-netback, whose DPDK
+# port is a net_tap interface in a network namespace made here (hugepages:
+# nr_hugepages raised by what the backend takes, a private hugetlbfs mount).
+#
+#   vm_net_setup         namespace, hugepages, machine, ROM; 77 if missing
+#   vm_netback_start     vmi-netback (and $VMI_NETBACK_ARGS); its TAP gets
+#                        10.99.0.2/24
+#   vm_iperf_server      one-shot iperf3 servers, one after the other
+#   vm_iperf_server_reset  stop the server running (the loop starts anew)
+#   vm_net_args          QEMU's arguments for the device (id vminet0)
+#   vm_qmp JSON...       commands on QEMU's monitor
+#   vm_net_replug        backend killed, device unplugged, new backend,
+#                        device plugged again
 
 VM_QUEUES=2
 VM_DISK_MB=256
 VM_PIDS=()
+VM_NET_PAIRS=2
+VM_NETBACK_PAGES=32 # 2 MiB pages: vmi-netback -m 64
+VM_NET_HUGEPAGES=40 # what we add to nr_hugepages: those, and slack
+VM_NETNS=
+VM_NET_PEER=10.99.0.2
 
 vm_die() {
 	echo "vm: $*" >&2
@@ -30,6 +50,15 @@ vm_cleanup() {
 		kill -9 "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
+	if [ -n "$VM_NETNS" ]; then
+		ip netns pids "$VM_NETNS" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
+		ip netns del "$VM_NETNS" 2>/dev/null
+	fi
+	if [ -n "${VM_HUGE:-}" ]; then
+		umount "$VM_HUGE" 2>/dev/null
+		rm -rf "/var/run/dpdk/$VM_DPDK_PREFIX"
+		net_hugepages_give
+	fi
 	if [ -n "${VMI_VM_KEEP:-}" ]; then
 		echo "vm: kept $VM_WORK" >&2
 	else
@@ -153,4 +182,210 @@ vm_wait_qemu() {
 		kill -9 "$VM_QEMU_PID"
 	fi
 	wait "$VM_QEMU_PID" 2>/dev/null
+}
+
+# ---- the network device ---------------------------------------------------
+
+vm_net_setup() {
+	VM_NETBACK=$VM_O/host-backends/net/vmi-netback
+	[ -x "$VM_NETBACK" ] || vm_die "$VM_NETBACK is missing: run make first"
+	local t
+	for t in ip iperf3 python3; do
+		command -v $t >/dev/null || vm_skip "$t is not installed"
+	done
+	grep -q hugetlbfs /proc/filesystems || vm_skip "no hugetlbfs"
+	[ -c /dev/net/tun ] || vm_skip "no /dev/net/tun"
+	# The hugepage bookkeeping of tests/net, shared with its tests.
+	# shellcheck source=tests/net/lib.sh
+	. "$(dirname "${BASH_SOURCE[0]}")/../net/lib.sh"
+	VM_DPDK_PREFIX=vmivm$$
+	VM_NETNS=vmivm-$$
+	ip netns add "$VM_NETNS" || vm_die "cannot add netns $VM_NETNS"
+	ip -n "$VM_NETNS" link set lo up
+	VM_HUGE=$VM_WORK/huge
+	mkdir "$VM_HUGE"
+	vm_hugepages_take
+	mount -t hugetlbfs -o pagesize=2M,size=$((VM_NET_HUGEPAGES * 2))M \
+		nodev "$VM_HUGE" || vm_skip "cannot mount hugetlbfs"
+	VM_NET_MACHINE=$VM_WORK/net.conf
+	cat >"$VM_NET_MACHINE" <<-EOF
+		# One network device for a QEMU guest: an ivshmem-doorbell at
+		# 00:05.0 whose server is vmi-netback, its port a TAP.
+		device net 0
+		    transport ivshmem
+		    socket $VM_WORK/net.sock
+		    pci 00:05.0
+		    queues $((2 * VM_NET_PAIRS))
+		    slots 256
+		    data 16M
+		    features csum guest_csum host_tso4 host_tso6 guest_tso4 guest_tso6 heartbeat
+		    mtu 1500
+		    mac 52:54:00:12:34:56
+		    port net_tap0,iface=vmitap$$
+	EOF
+	VM_NET_ROM=$VM_WORK/net-rom.bin
+	"$VM_ROMTOOL" build --flavour qemu-ivshmem --machine "$VM_NET_MACHINE" \
+		-o "$VM_NET_ROM" || vm_die "vmi-rom build (net) failed"
+}
+
+# Raise nr_hugepages by VM_NET_HUGEPAGES under tests/net's lock and
+# bookkeeping (net_hugepages_give undoes it), then ask only for what the
+# backend maps: pages another run leaked in its own mount do not count.
+vm_hugepages_take() {
+	local cur free
+	exec 9>"$NET_LOCK"
+	flock 9
+	cur=$(cat /proc/sys/vm/nr_hugepages)
+	echo $((cur + VM_NET_HUGEPAGES)) >/proc/sys/vm/nr_hugepages
+	NET_HUGE_ADDED=$(($(cat /proc/sys/vm/nr_hugepages) - cur))
+	flock -u 9
+	free=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
+	[ "$free" -ge "$VM_NETBACK_PAGES" ] ||
+		vm_skip "only $free free hugepages of 2 MiB, $VM_NETBACK_PAGES needed"
+}
+
+vm_netback_start() {
+	rm -f "$VM_WORK/net.sock"
+	# nsenter execs (ip netns exec forks): the PID is the backend's.
+	nsenter --net="/run/netns/$VM_NETNS" "$VM_NETBACK" -l 0,1 \
+		--file-prefix "$VM_DPDK_PREFIX" --huge-dir "$VM_HUGE" \
+		-m $((VM_NETBACK_PAGES * 2)) \
+		--log-level=lib.eal:error -- --machine "$VM_NET_MACHINE" \
+		--device 0 --stats "$VM_WORK/netstats.json" ${VMI_NETBACK_ARGS:-} \
+		>>"$VM_WORK/netback.log" 2>&1 &
+	VM_NETBACK_PID=$!
+	VM_PIDS+=("$VM_NETBACK_PID")
+	local i
+	for i in $(seq 100); do
+		[ -S "$VM_WORK/net.sock" ] && break
+		kill -0 "$VM_NETBACK_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	[ -S "$VM_WORK/net.sock" ] || {
+		cat "$VM_WORK/netback.log" >&2
+		vm_die "vmi-netback did not start"
+	}
+	ip -n "$VM_NETNS" addr add "$VM_NET_PEER/24" dev "vmitap$$" &&
+		ip -n "$VM_NETNS" link set "vmitap$$" up ||
+		vm_die "cannot address vmitap$$ in $VM_NETNS"
+}
+
+# One-shot servers (a long-lived iperf3 3.12 server sometimes stalls the
+# next client), restarted after each client; killed with the namespace.
+vm_iperf_server() {
+	ip netns exec "$VM_NETNS" sh -c \
+		'while :; do iperf3 -s -1 >/dev/null 2>&1; sleep 0.1; done' &
+	VM_PIDS+=("$!")
+}
+
+# A UDP test whose client died (the guest's flood over a replugged
+# device) keeps its server busy: stop the servers running, the loop
+# starts a fresh one.
+vm_iperf_server_reset() {
+	local pid
+	for pid in $(ip netns pids "$VM_NETNS"); do
+		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = iperf3 ] && kill "$pid"
+	done
+	return 0
+}
+
+vm_net_args() {
+	echo "-chardev socket,path=$VM_WORK/net.sock,id=ivsnet" \
+		"-device ivshmem-doorbell,chardev=ivsnet,vectors=$((2 * VM_NET_PAIRS + 1)),bus=pci.0,addr=05.0,id=vminet0"
+}
+
+vm_qmp_args() {
+	echo "-qmp unix:$VM_WORK/qmp.sock,server=on,wait=off"
+}
+
+# vm_qmp JSON...: each command on QEMU's monitor ($VM_WORK/qmp.sock) in
+# turn; prints each reply's return value, fails on the first error.
+vm_qmp() {
+	python3 - "$VM_WORK/qmp.sock" "$@" <<'PY'
+import json, os, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+f = s.makefile("rw")
+def call(cmd):
+    f.write(cmd + "\n")
+    f.flush()
+    while True:
+        m = json.loads(f.readline())
+        if "event" not in m:
+            return m
+json.loads(f.readline())  # the greeting
+call('{"execute": "qmp_capabilities"}')
+for cmd in sys.argv[2:]:
+    if cmd.startswith("pin-fds "):
+        # QEMU 7.2's ivshmem leaves its vector eventfds' handlers behind
+        # when the device goes: fill the freed descriptor numbers with
+        # eventfds nobody writes (held by QEMU under getfd names), so
+        # that the next device's descriptors do not land on them.
+        for i in range(int(cmd.split()[1])):
+            fd = os.eventfd(0)
+            msg = '{"execute": "getfd", "arguments": {"fdname": "pin%d-%d"}}' % (os.getpid(), i)
+            socket.send_fds(s, [msg.encode() + b"\n"], [fd])
+            os.close(fd)
+            while True:
+                m = json.loads(f.readline())
+                if "event" not in m:
+                    break
+            if "error" in m:
+                sys.exit("qmp: getfd: %s" % m["error"])
+        continue
+    r = call(cmd)
+    if "error" in r:
+        sys.exit("qmp: %s: %s" % (cmd, r["error"]))
+    print(json.dumps(r["return"]))
+PY
+}
+
+# The backend dies (SIGKILL) under the guest's traffic; the device is
+# unplugged (the guest's ACPI hotplug removes it, vminet unbinds), a new
+# backend starts, and a new device is plugged at the same address.
+vm_net_replug() {
+	local i
+	kill -9 "$VM_NETBACK_PID"
+	wait "$VM_NETBACK_PID" 2>/dev/null
+	vm_qmp '{"execute": "device_del", "arguments": {"id": "vminet0"}}' \
+		>/dev/null || return 1
+	for i in $(seq 300); do
+		vm_qmp '{"execute": "qom-get", "arguments": {"path": "/machine/peripheral/vminet0", "property": "type"}}' \
+			>/dev/null 2>&1 || break
+		sleep 0.2
+	done
+	vm_qmp '{"execute": "chardev-remove", "arguments": {"id": "ivsnet"}}' \
+		"pin-fds 32" >/dev/null || return 1
+	vm_netback_start
+	vm_qmp "{\"execute\": \"chardev-add\", \"arguments\": {\"id\": \"ivsnet\", \"backend\": {\"type\": \"socket\", \"data\": {\"server\": false, \"addr\": {\"type\": \"unix\", \"data\": {\"path\": \"$VM_WORK/net.sock\"}}}}}}" \
+		"{\"execute\": \"device_add\", \"arguments\": {\"driver\": \"ivshmem-doorbell\", \"id\": \"vminet0\", \"chardev\": \"ivsnet\", \"vectors\": $((2 * VM_NET_PAIRS + 1)), \"bus\": \"pci.0\", \"addr\": \"05.0\"}}" \
+		>/dev/null
+}
+
+# ---- the peer comparisons (perf/vm) ----------------------------------------
+
+# vm_perf_start NAME [O] [KVER]: from the source tree's root, vm_setup with
+# O (build/default) and KVER (the Makefile's), $secs and $pairs from
+# VMI_PERF_SECS (5) and VMI_PERF_PAIRS (3), $out a new
+# perf/results/NAME-STAMP folder.
+vm_perf_start() {
+	cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
+	vm_setup "${2:-build/default}" \
+		"${3:-$(make -s --no-print-directory print-VMI_KVER)}"
+	secs=${VMI_PERF_SECS:-5}
+	pairs=${VMI_PERF_PAIRS:-3}
+	out=perf/results/$1-$(date +%Y%m%d-%H%M%S)
+	mkdir -p "$out"
+}
+
+# vm_perf_collect MODE SECONDS: wait for the guest, keep its result lines
+# (VMIPERF, VMINET, VMITEST) in $out/raw.txt; fail unless it passed.
+vm_perf_collect() {
+	vm_wait_qemu "$2"
+	grep -a '^VMIPERF\|^VMINET\|^VMITEST' "$VM_LOG" | tr -d '\r' >"$out/raw.txt"
+	if ! grep -q "^VMITEST-END $1 PASS" "$out/raw.txt"; then
+		tail -n 40 "$VM_LOG"
+		echo "perf/vm: the guest run failed (log above)" >&2
+		exit 1
+	fi
 }

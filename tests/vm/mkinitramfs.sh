@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the initramfs of the QEMU guest tests: busybox, the guest test
-# script as /init, the vmipv modules, fio, e2fsprogs and util-linux's
-# blkdiscard with their shared libraries (copied as ldd lists them), and
-# the Debian kernel modules the tests load (ext4, virtio_blk for the peer)
-# with their dependencies. Uncompressed: the guest unpacks it faster.
+# script as /init, the vmipv modules, fio, e2fsprogs, util-linux's
+# blkdiscard, iperf3 and ethtool with their shared libraries (copied as ldd
+# lists them), and the Debian kernel modules the tests load (ext4,
+# virtio_blk and virtio_net for the peers) with their dependencies.
+# Uncompressed: the guest unpacks it faster.
 #
 #   tests/vm/mkinitramfs.sh KVER MODULE_DIR OUT.cpio
 set -euo pipefail
@@ -18,7 +19,8 @@ mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,mnt,etc} \
 	"$root/lib/modules/vmipv" "$root$kmods"
 cp /bin/busybox "$root/bin/"
 cp "$here/guest-init.sh" "$root/init"
-cp "$moddir/vmi_core.ko" "$moddir/vmiblk.ko" "$root/lib/modules/vmipv/"
+cp "$moddir/vmi_core.ko" "$moddir/vmiblk.ko" "$moddir/vminet.ko" \
+	"$root/lib/modules/vmipv/"
 
 # A program and every shared library it needs, at the same paths.
 copy_prog() {
@@ -34,6 +36,8 @@ copy_prog /usr/bin/fio
 copy_prog /usr/sbin/mke2fs
 copy_prog /usr/sbin/e2fsck
 copy_prog /usr/sbin/blkdiscard
+copy_prog /usr/bin/iperf3
+copy_prog /usr/sbin/ethtool
 ln -s mke2fs "$root/usr/sbin/mkfs.ext4"
 cp /etc/mke2fs.conf "$root/etc/"
 
@@ -54,7 +58,7 @@ add_kmod() {
 	cp "$kmods/${line%%:*}" "$root$kmods/${line%%:*}"
 	echo "$line" >>"$root$kmods/modules.dep"
 }
-for m in ext4 crc32c_generic virtio_blk virtio_pci; do
+for m in ext4 crc32c_generic virtio_blk virtio_net virtio_pci; do
 	add_kmod "$m"
 done
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The QEMU guest tests: Debian's kernel under software emulation (TCG)
 # with the vmipv modules, found through the VMI ROM, served by vmi-blkback
-# as the ivshmem server. Three boots:
+# (block) and vmi-netback (network) as the ivshmem servers. Four boots:
 #
 #   rom      ROM + ivshmem-doorbell: the guest (tests/vm/guest-init.sh)
 #            runs fio verify, a flush round trip, discard, write-zeroes,
@@ -9,6 +9,14 @@
 #            pattern, the host kills the backend (SIGKILL) and checks the
 #            pattern in the target file, and the guest checks that its
 #            I/O now fails instead of hanging
+#   net      ROM + ivshmem-doorbell served by vmi-netback, whose DPDK port
+#            is a TAP in a namespace made here: ping, iperf3 TCP both
+#            ways and UDP (loss measured) against iperf3 servers there,
+#            ethtool; the host stops the backend (SIGSTOP: the guest's
+#            carrier must drop, then return on SIGCONT), kills it under a
+#            guest flood and plugs the device back with a new backend (the
+#            guest lives, vmi0 returns and carries traffic), then the
+#            guest unloads vminet under traffic
 #   native   no ROM: vmi_core says so, nothing binds the ivshmem device
 #   corrupt  a ROM with one field broken (checksum fixed): refused, and
 #            the guest names the same field as `vmi-rom verify`
@@ -82,6 +90,29 @@ judge rom rom
 echo "--- vmi_core and vmiblk in the guest's dmesg ---"
 grep -a '^VMITEST-DMESG' "$VM_LOG" | grep -a 'vmi' | tr -d '\r' | head -n 20
 
+# ---- net: vmi0 through vmi-netback ---------------------------------------
+vm_net_setup
+vm_netback_start
+vm_iperf_server
+# shellcheck disable=SC2046
+vm_boot net "vmitest=net vmiperf=3 vmipeer=$VM_NET_PEER" \
+	-option-rom "$VM_NET_ROM" $(vm_net_args) $(vm_qmp_args)
+if vm_wait_line '^VMITEST-SYNC net-stall' 300; then
+	kill -STOP "$VM_NETBACK_PID"
+	vm_wait_line '^VMITEST-SYNC net-carrier-down' 30
+	kill -CONT "$VM_NETBACK_PID"
+	if vm_wait_line '^VMITEST-SYNC net-restart' 120; then
+		vm_net_replug && r=ok || r="unplug, new backend, plug failed"
+		host_check net-backend-replugged "$r"
+		vm_iperf_server_reset
+	fi
+fi
+vm_wait_qemu 300
+judge net net
+echo "--- vminet in the guest ---"
+grep -a '^VMINET\|^VMITEST-DMESG.*vmi[0-9]*:\|^VMITEST-DMESG.*vminet' "$VM_LOG" |
+	tr -d '\r' | head -n 30
+
 # ---- native: the same kernel and modules, no ROM ------------------------
 vm_backend_start
 # shellcheck disable=SC2046
@@ -109,6 +140,8 @@ host_check corrupt-rom-field-named "$r"
 if [ $failures -gt 0 ]; then
 	echo "--- vmi-blkback ---"
 	cat "$VM_WORK/blkback.log"
+	echo "--- vmi-netback ---"
+	cat "$VM_WORK/netback.log"
 	echo "vm: $failures check(s) failed"
 	exit 1
 fi

@@ -1,7 +1,8 @@
 # tests/vm: the Linux guest modules in QEMU (software emulation), found
-# through the VMI ROM and served by vmi-blkback over ivshmem. The
-# initramfs is built with everything else; the test boots it three times
-# (ROM, no ROM, broken ROM), a few minutes in all.
+# through the VMI ROM and served by vmi-blkback and vmi-netback over
+# ivshmem. The initramfs is built with everything else; the test boots it
+# four times (block ROM, network ROM, no ROM, broken ROM), a few minutes
+# in all.
 
 VMI_VM_INITRAMFS := $(O)/vm/initramfs.cpio
 PROGS += $(VMI_VM_INITRAMFS)
