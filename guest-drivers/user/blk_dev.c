@@ -25,26 +25,6 @@
 	 VMI_FEATURE(VMI_BLK_F_DISCARD) |                             \
 	 VMI_FEATURE(VMI_BLK_F_WRITE_ZEROES) | VMI_FEATURE(VMI_BLK_F_GET_ID))
 
-static int vmi_blk_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
-
-static uint64_t vmi_blk_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 static bool vmi_blk_pow2(uint32_t v)
 {
 	return v && !(v & (v - 1));
@@ -60,9 +40,9 @@ static int vmi_blk_read_config(struct vmi_blk_dev *d, char *err, size_t errlen)
 	struct vmi_blk_config c;
 	uint64_t sectors;
 
-	memcpy(&c, d->conn.shm->config, sizeof(c));
+	memcpy(&c, d->cd.conn.shm->config, sizeof(c));
 	sectors = vmi_le64_to_cpu(c.capacity);
-	i->features = d->conn.features;
+	i->features = d->cd.conn.features;
 	i->read_only = i->features & VMI_FEATURE(VMI_BLK_F_RO);
 	i->logical_block_size = vmi_le32_to_cpu(c.logical_block_size);
 	i->physical_block_size = vmi_le32_to_cpu(c.physical_block_size);
@@ -75,32 +55,32 @@ static int vmi_blk_read_config(struct vmi_blk_dev *d, char *err, size_t errlen)
 		(uint64_t)vmi_le32_to_cpu(c.max_write_zeroes_sectors)
 		<< VMI_BLK_SECTOR_SHIFT;
 	i->discard_granularity = vmi_le32_to_cpu(c.discard_granularity);
-	i->nr_slots = d->conn.layout.p.ring_slots;
-	i->data_size = d->conn.layout.p.data_size;
+	i->nr_slots = d->cd.conn.layout.p.ring_slots;
+	i->data_size = d->cd.conn.layout.p.data_size;
 
 	if (!sectors || sectors > UINT64_MAX >> VMI_BLK_SECTOR_SHIFT)
-		return vmi_blk_fail(err, errlen, -EPROTO,
-				    "config capacity %llu sectors",
-				    (unsigned long long)sectors);
+		return vmi_conn_fail(err, errlen, -EPROTO,
+				     "config capacity %llu sectors",
+				     (unsigned long long)sectors);
 	i->capacity = sectors << VMI_BLK_SECTOR_SHIFT;
 	if (i->logical_block_size != 512 && i->logical_block_size != 4096)
-		return vmi_blk_fail(err, errlen, -EPROTO,
-				    "config logical_block_size %u",
-				    i->logical_block_size);
+		return vmi_conn_fail(err, errlen, -EPROTO,
+				     "config logical_block_size %u",
+				     i->logical_block_size);
 	if (!vmi_blk_pow2(i->buf_align) || i->buf_align > VMI_SHM_ALIGN)
-		return vmi_blk_fail(err, errlen, -EPROTO, "config buf_align %u",
-				    i->buf_align);
+		return vmi_conn_fail(err, errlen, -EPROTO,
+				     "config buf_align %u", i->buf_align);
 	if (i->buf_align < VMI_BLK_SECTOR_SIZE)
 		i->buf_align = VMI_BLK_SECTOR_SIZE;
 	if (!i->max_segs || i->max_segs > VMI_MAX_SEGS)
-		return vmi_blk_fail(err, errlen, -EPROTO, "config max_segs %u",
-				    i->max_segs);
+		return vmi_conn_fail(err, errlen, -EPROTO, "config max_segs %u",
+				     i->max_segs);
 	if (!(i->features & VMI_FEATURE(VMI_F_INDIRECT)) &&
 	    i->max_segs > VMI_BLK_SEGS_INLINE)
 		i->max_segs = VMI_BLK_SEGS_INLINE;
 	if (i->max_transfer < i->logical_block_size)
-		return vmi_blk_fail(err, errlen, -EPROTO,
-				    "config max_transfer %u", i->max_transfer);
+		return vmi_conn_fail(err, errlen, -EPROTO,
+				     "config max_transfer %u", i->max_transfer);
 	if (i->max_transfer > i->data_size)
 		i->max_transfer = i->data_size;
 	return 0;
@@ -116,15 +96,15 @@ static int vmi_blk_queue_init(struct vmi_blk_dev *d, unsigned int index)
 	q->index = index;
 	pthread_mutex_init(&q->alloc_lock, NULL);
 	q->nr_slots = d->info.nr_slots;
-	q->data = vmi_conn_data(&d->conn, index);
+	q->data = vmi_conn_data(&d->cd.conn, index);
 	q->data_size = d->info.data_size;
-	ret = vmi_ring_attach_prod(&q->req, vmi_conn_req_ring(&d->conn, index),
+	ret = vmi_ring_attach_prod(&q->req,
+				   vmi_conn_req_ring(&d->cd.conn, index),
 				   q->nr_slots, sizeof(struct vmi_blk_req));
 	if (!ret)
-		ret = vmi_ring_attach_cons(&q->rsp,
-					   vmi_conn_rsp_ring(&d->conn, index),
-					   q->nr_slots,
-					   sizeof(struct vmi_blk_rsp));
+		ret = vmi_ring_attach_cons(
+			&q->rsp, vmi_conn_rsp_ring(&d->cd.conn, index),
+			q->nr_slots, sizeof(struct vmi_blk_rsp));
 	if (ret)
 		return ret;
 	q->tags = calloc(q->nr_slots, sizeof(*q->tags));
@@ -136,8 +116,8 @@ static int vmi_blk_queue_init(struct vmi_blk_dev *d, unsigned int index)
 		q->free_tags[t] = q->nr_slots - 1 - t;
 	q->nr_free = q->nr_slots;
 	/* The heartbeat is judged from now on, not from the epoch. */
-	q->heartbeat = vmi_conn_heartbeat(&d->conn);
-	q->heartbeat_ns = vmi_blk_now_ns();
+	q->heartbeat = vmi_conn_heartbeat(&d->cd.conn);
+	q->heartbeat_ns = vmi_conn_now_ns();
 	q->checked_ns = q->heartbeat_ns;
 	return 0;
 }
@@ -153,48 +133,39 @@ static void vmi_blk_queue_fini(struct vmi_blk_queue *q)
 int vmi_blk_open(const struct vmi_blk_open_opts *o, struct vmi_blk_dev **out,
 		 char *err, size_t errlen)
 {
-	struct vmi_rom_dev dev;
-	char path[128];
 	struct vmi_blk_dev *d;
 	unsigned int i;
 	int ret;
 
 	d = calloc(1, sizeof(*d));
 	if (!d)
-		return vmi_blk_fail(err, errlen, -ENOMEM, "out of memory");
+		return vmi_conn_fail(err, errlen, -ENOMEM, "out of memory");
 	d->index = o->device;
 	d->mode = o->mode;
 	d->poll_ns = o->poll_ns ? o->poll_ns : VMI_BLK_DEFAULT_POLL_NS;
 	d->dead_ns = o->dead_ns ? o->dead_ns : VMI_BLK_DEFAULT_DEAD_NS;
 
-	ret = vmi_guest_open(&d->guest, o->rom, err, errlen);
+	ret = vmi_conn_dev_open(&d->cd, o->rom, (int)o->device,
+				VMI_DEV_CLASS_BLK, o->nr_queues,
+				VMI_BLK_SUPPORTED, VMI_BLK_HANDSHAKE_MS, err,
+				errlen);
 	if (ret)
 		goto fail;
-	ret = vmi_conn_find(&d->guest, o->device, VMI_DEV_CLASS_BLK, &dev, path,
-			    sizeof(path), err, errlen);
-	if (ret)
-		goto fail;
-	ret = vmi_conn_open(&d->conn, &d->guest, &dev, path, o->nr_queues,
-			    VMI_BLK_SUPPORTED, VMI_BLK_HANDSHAKE_MS, err,
-			    errlen);
-	if (ret)
-		goto fail;
-	d->connected = true;
 	ret = vmi_blk_read_config(d, err, errlen);
 	if (ret)
 		goto fail;
-	d->nr_queues = d->conn.nr_queues;
+	d->nr_queues = d->cd.conn.nr_queues;
 	if (posix_memalign((void **)&d->q, 64, d->nr_queues * sizeof(*d->q))) {
 		d->q = NULL;
-		ret = vmi_blk_fail(err, errlen, -ENOMEM, "out of memory");
+		ret = vmi_conn_fail(err, errlen, -ENOMEM, "out of memory");
 		goto fail;
 	}
 	memset(d->q, 0, d->nr_queues * sizeof(*d->q));
 	for (i = 0; i < d->nr_queues; i++) {
 		ret = vmi_blk_queue_init(d, i);
 		if (ret) {
-			vmi_blk_fail(err, errlen, ret, "queue %u: %s", i,
-				     strerror(-ret));
+			vmi_conn_fail(err, errlen, ret, "queue %u: %s", i,
+				      strerror(-ret));
 			goto fail;
 		}
 	}
@@ -216,9 +187,7 @@ void vmi_blk_close(struct vmi_blk_dev *d)
 			vmi_blk_queue_fini(&d->q[i]);
 		free(d->q);
 	}
-	if (d->connected)
-		vmi_conn_close(&d->conn);
-	vmi_guest_close(&d->guest);
+	vmi_conn_dev_close(&d->cd);
 	free(d);
 }
 

@@ -47,23 +47,6 @@ int vmi_blk_status_errno(uint32_t status)
 	}
 }
 
-static uint64_t vmi_blk_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-static inline void vmi_blk_cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#else
-	__asm__ __volatile__("" ::: "memory");
-#endif
-}
-
 static bool vmi_blk_has(const struct vmi_blk_dev *d, unsigned int bit)
 {
 	return d->info.features & VMI_FEATURE(bit);
@@ -92,13 +75,13 @@ static void vmi_blk_check_backend(struct vmi_blk_queue *q, uint64_t now)
 	struct vmi_blk_dev *d = q->d;
 	uint32_t hb;
 
-	if (!vmi_conn_alive(&d->conn)) {
+	if (!vmi_conn_alive(&d->cd.conn)) {
 		vmi_blk_mark_dead(q, "the backend is gone");
 		return;
 	}
 	if (!vmi_blk_has(d, VMI_F_HEARTBEAT))
 		return;
-	hb = vmi_conn_heartbeat(&d->conn);
+	hb = vmi_conn_heartbeat(&d->cd.conn);
 	if (hb != q->heartbeat || !q->inflight) {
 		q->heartbeat = hb;
 		q->heartbeat_ns = now;
@@ -316,7 +299,7 @@ int vmi_blk_commit(struct vmi_blk_queue *q)
 	if (!q->staged)
 		return 0;
 	if (vmi_ring_prod_publish(&q->req, q->staged))
-		vmi_conn_notify(&q->d->conn, q->index);
+		vmi_conn_notify(&q->d->cd.conn, q->index);
 	q->staged = 0;
 	return 0;
 }
@@ -381,7 +364,8 @@ static int vmi_blk_drain(struct vmi_blk_queue *q, struct vmi_blk_completion *c,
 		}
 	}
 	if (i && vmi_ring_cons_release(&q->rsp, i))
-		vmi_conn_notify(&q->d->conn, q->index); /* it waits for room */
+		vmi_conn_notify(&q->d->cd.conn,
+				q->index); /* it waits for room */
 	return (int)n;
 }
 
@@ -432,7 +416,7 @@ static void vmi_blk_idle(struct vmi_blk_queue *q, uint64_t now,
 			q->checked_ns = now;
 			vmi_blk_check_backend(q, now);
 		}
-		vmi_blk_cpu_relax();
+		vmi_conn_cpu_relax();
 		return;
 	}
 	ret = vmi_ring_cons_arm(&q->rsp);
@@ -444,8 +428,8 @@ static void vmi_blk_idle(struct vmi_blk_queue *q, uint64_t now,
 	}
 	slice = deadline - now < VMI_BLK_WAIT_SLICE_NS ? deadline - now :
 							 VMI_BLK_WAIT_SLICE_NS;
-	if (vmi_conn_wait(&d->conn, q->index, (int64_t)slice) <= 0) {
-		q->checked_ns = vmi_blk_now_ns();
+	if (vmi_conn_wait(&d->cd.conn, q->index, (int64_t)slice) <= 0) {
+		q->checked_ns = vmi_conn_now_ns();
 		vmi_blk_check_backend(q, q->checked_ns);
 	}
 }
@@ -453,7 +437,7 @@ static void vmi_blk_idle(struct vmi_blk_queue *q, uint64_t now,
 int vmi_blk_reap(struct vmi_blk_queue *q, struct vmi_blk_completion *c,
 		 unsigned int max, unsigned int min, int64_t timeout_ns)
 {
-	uint64_t now = vmi_blk_now_ns(), last_work = now;
+	uint64_t now = vmi_conn_now_ns(), last_work = now;
 	uint64_t deadline = timeout_ns < 0 ? UINT64_MAX : now + timeout_ns;
 	unsigned int n;
 
@@ -475,7 +459,7 @@ int vmi_blk_reap(struct vmi_blk_queue *q, struct vmi_blk_completion *c,
 		/* Wait for nothing that cannot come. */
 		if (!q->inflight)
 			return (int)n;
-		now = vmi_blk_now_ns();
+		now = vmi_conn_now_ns();
 		if (got)
 			last_work = now;
 		if (now >= deadline)
@@ -486,7 +470,7 @@ int vmi_blk_reap(struct vmi_blk_queue *q, struct vmi_blk_completion *c,
 
 int vmi_blk_exec(struct vmi_blk_queue *q, const struct vmi_blk_cmd *cmd)
 {
-	uint64_t last_work = vmi_blk_now_ns();
+	uint64_t last_work = vmi_conn_now_ns();
 	int ret;
 
 	q->internal_done = false;
@@ -507,7 +491,7 @@ int vmi_blk_exec(struct vmi_blk_queue *q, const struct vmi_blk_cmd *cmd)
 			vmi_blk_fail_all(q);
 			break;
 		}
-		now = vmi_blk_now_ns();
+		now = vmi_conn_now_ns();
 		if (got)
 			last_work = now;
 		vmi_blk_idle(q, now, last_work, UINT64_MAX);

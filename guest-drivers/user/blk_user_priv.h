@@ -58,9 +58,7 @@ struct vmi_blk_queue {
 
 struct vmi_blk_dev {
 	unsigned int index; /* in the ROM's device table */
-	struct vmi_guest guest; /* the bound ROM */
-	struct vmi_conn conn;
-	bool connected;
+	struct vmi_conn_dev cd; /* the bound ROM and the connection */
 	struct vmi_blk_info info;
 	enum vmi_blk_wait_mode mode;
 	uint64_t poll_ns;

@@ -22,12 +22,13 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include <vmi_ring.h>
+
 #include "vmi_conn.h"
 
 #define VMI_CONN_MAX_FDS (1 + 2 * VMI_MAX_QUEUES)
 
-static int vmi_conn_fail(char *err, size_t errlen, int ret, const char *fmt,
-			 ...)
+int vmi_conn_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -71,12 +72,17 @@ int vmi_conn_find(const struct vmi_guest *g, unsigned int index,
 	return 0;
 }
 
-static int64_t vmi_conn_now_ms(void)
+uint64_t vmi_conn_now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static int64_t vmi_conn_now_ms(void)
+{
+	return (int64_t)(vmi_conn_now_ns() / 1000000);
 }
 
 /* Wait until fd is readable or the deadline passes: 0, -ETIMEDOUT. */
@@ -405,6 +411,50 @@ void vmi_conn_close(struct vmi_conn *c)
 	c->sock = -1;
 }
 
+int vmi_conn_dev_open(struct vmi_conn_dev *cd, const char *rom, int index,
+		      uint16_t dev_class, unsigned int nr_queues,
+		      uint64_t supported, int timeout_ms, char *err,
+		      size_t errlen)
+{
+	struct vmi_rom_dev dev;
+	char path[128];
+	unsigned int i;
+	int ret;
+
+	ret = vmi_guest_open(&cd->guest, rom, err, errlen);
+	if (ret)
+		return ret;
+	if (index >= 0) {
+		ret = vmi_conn_find(&cd->guest, (unsigned int)index, dev_class,
+				    &dev, path, sizeof(path), err, errlen);
+	} else {
+		ret = vmi_conn_fail(
+			err, errlen, -ENODEV,
+			"no device of class %u on the process transport in the ROM",
+			dev_class);
+		for (i = 0; i < cd->guest.dev_count; i++)
+			if (!vmi_conn_find(&cd->guest, i, dev_class, &dev, path,
+					   sizeof(path), NULL, 0)) {
+				ret = 0;
+				break;
+			}
+	}
+	if (ret)
+		return ret;
+	ret = vmi_conn_open(&cd->conn, &cd->guest, &dev, path, nr_queues,
+			    supported, timeout_ms, err, errlen);
+	cd->connected = !ret;
+	return ret;
+}
+
+void vmi_conn_dev_close(struct vmi_conn_dev *cd)
+{
+	if (cd->connected)
+		vmi_conn_close(&cd->conn);
+	cd->connected = false;
+	vmi_guest_close(&cd->guest);
+}
+
 bool vmi_conn_alive(struct vmi_conn *c)
 {
 	struct pollfd p = { .fd = c->sock, .events = POLLIN };
@@ -445,6 +495,23 @@ void *vmi_conn_data(const struct vmi_conn *c, unsigned int q)
 
 	vmi_layout_queue(&c->layout, q, &lq);
 	return (uint8_t *)c->shm + lq.data_offset;
+}
+
+int vmi_conn_queue(const struct vmi_conn *c, unsigned int q,
+		   struct vmi_ring *req, struct vmi_ring *rsp)
+{
+	uint8_t *shm = (uint8_t *)c->shm;
+	struct vmi_layout_queue lq;
+	int ret;
+
+	vmi_layout_queue(&c->layout, q, &lq);
+	ret = vmi_ring_attach_prod(req, shm + lq.req_offset,
+				   c->layout.p.ring_slots, lq.req_slot_size);
+	if (!ret)
+		ret = vmi_ring_attach_cons(rsp, shm + lq.rsp_offset,
+					   c->layout.p.ring_slots,
+					   lq.rsp_slot_size);
+	return ret;
 }
 
 void vmi_conn_notify(const struct vmi_conn *c, unsigned int q)

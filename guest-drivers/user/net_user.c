@@ -76,45 +76,16 @@ struct vmi_net_queue {
 } __attribute__((aligned(64)));
 
 struct vmi_net_dev {
-	struct vmi_guest guest;
-	struct vmi_conn conn;
-	bool connected;
+	struct vmi_conn_dev cd; /* the bound ROM and the connection */
 	struct vmi_net_info info;
 	enum vmi_net_wait_mode mode;
 	uint64_t poll_ns;
 	struct vmi_net_queue *q;
 };
 
-static int vmi_net_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int vmi_net_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
-
 uint64_t vmi_net_now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-static inline void vmi_net_cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#else
-	__asm__ __volatile__("" ::: "memory");
-#endif
+	return vmi_conn_now_ns();
 }
 
 /* ---- opening ------------------------------------------------------------ */
@@ -159,32 +130,32 @@ static int vmi_net_read_config(struct vmi_net_dev *d, char *err, size_t errlen)
 	struct vmi_net_config c;
 	uint32_t frame;
 
-	memcpy(&c, d->conn.shm->config, sizeof(c));
-	i->features = d->conn.features;
-	i->instance = vmi_le16_to_cpu(d->conn.dev.instance);
+	memcpy(&c, d->cd.conn.shm->config, sizeof(c));
+	i->features = d->cd.conn.features;
+	i->instance = vmi_le16_to_cpu(d->cd.conn.dev.instance);
 	i->mtu = i->features & VMI_FEATURE(VMI_NET_F_MTU) ?
 			 vmi_le16_to_cpu(c.mtu) :
 			 1500;
 	if (i->mtu < 68)
-		return vmi_net_fail(err, errlen, -EPROTO, "config mtu %u",
-				    i->mtu);
+		return vmi_conn_fail(err, errlen, -EPROTO, "config mtu %u",
+				     i->mtu);
 	frame = i->mtu + 14 + 4; /* Ethernet header, VLAN tag */
 	i->max_packet = vmi_le32_to_cpu(c.max_packet);
 	if (i->max_packet < VMI_NET_MIN_PACKET ||
 	    i->max_packet > VMI_NET_MAX_PACKET)
-		return vmi_net_fail(err, errlen, -EPROTO,
-				    "config max_packet %u", i->max_packet);
+		return vmi_conn_fail(err, errlen, -EPROTO,
+				     "config max_packet %u", i->max_packet);
 	if (frame > i->max_packet)
 		frame = i->max_packet;
 	i->has_mac = i->features & VMI_FEATURE(VMI_NET_F_MAC);
 	if (i->has_mac)
 		memcpy(i->mac, c.mac, sizeof(i->mac));
-	i->nr_pairs = d->conn.nr_queues / 2;
-	if (!i->nr_pairs || d->conn.nr_queues % 2)
-		return vmi_net_fail(err, errlen, -EPROTO,
-				    "%u queues: not RX/TX pairs",
-				    d->conn.nr_queues);
-	i->nr_slots = d->conn.layout.p.ring_slots;
+	i->nr_pairs = d->cd.conn.nr_queues / 2;
+	if (!i->nr_pairs || d->cd.conn.nr_queues % 2)
+		return vmi_conn_fail(err, errlen, -EPROTO,
+				     "%u queues: not RX/TX pairs",
+				     d->cd.conn.nr_queues);
+	i->nr_slots = d->cd.conn.layout.p.ring_slots;
 	/* Large segments come whole only when negotiated that way. */
 	i->tx_buf_size = i->features & (VMI_FEATURE(VMI_NET_F_HOST_TSO4) |
 					VMI_FEATURE(VMI_NET_F_HOST_TSO6)) ?
@@ -200,7 +171,7 @@ static int vmi_net_read_config(struct vmi_net_dev *d, char *err, size_t errlen)
 static int vmi_net_queue_init(struct vmi_net_dev *d, unsigned int pair)
 {
 	struct vmi_net_queue *q = &d->q[pair];
-	const struct vmi_conn *c = &d->conn;
+	const struct vmi_conn *c = &d->cd.conn;
 	uint32_t slots = d->info.nr_slots, data_size = c->layout.p.data_size;
 	int ret;
 
@@ -231,33 +202,11 @@ static int vmi_net_queue_init(struct vmi_net_dev *d, unsigned int pair)
 	return ret;
 }
 
-/* The index of the ROM's first network device on the process transport. */
-static int vmi_net_find(struct vmi_net_dev *d, int device,
-			struct vmi_rom_dev *dev, char *path, size_t pathlen,
-			char *err, size_t errlen)
-{
-	unsigned int i;
-
-	if (device >= 0)
-		return vmi_conn_find(&d->guest, (unsigned int)device,
-				     VMI_DEV_CLASS_NET, dev, path, pathlen, err,
-				     errlen);
-	for (i = 0; i < d->guest.dev_count; i++)
-		if (!vmi_conn_find(&d->guest, i, VMI_DEV_CLASS_NET, dev, path,
-				   pathlen, NULL, 0))
-			return 0;
-	return vmi_net_fail(
-		err, errlen, -ENODEV,
-		"no network device on the process transport in the ROM");
-}
-
 int vmi_net_open(const struct vmi_net_open_opts *o, struct vmi_net_dev **out,
 		 char *err, size_t errlen)
 {
 	uint64_t supported = VMI_NET_SUPPORTED;
-	struct vmi_rom_dev dev;
 	struct vmi_net_dev *d;
-	char path[128];
 	unsigned int i;
 	int ret;
 
@@ -265,36 +214,30 @@ int vmi_net_open(const struct vmi_net_open_opts *o, struct vmi_net_dev **out,
 		supported &= o->features | VMI_FEATURE(VMI_F_VERSION_1);
 	d = calloc(1, sizeof(*d));
 	if (!d)
-		return vmi_net_fail(err, errlen, -ENOMEM, "out of memory");
+		return vmi_conn_fail(err, errlen, -ENOMEM, "out of memory");
 	d->mode = o->mode;
 	d->poll_ns = o->poll_ns ? o->poll_ns : VMI_NET_DEFAULT_POLL_NS;
-	ret = vmi_guest_open(&d->guest, o->rom, err, errlen);
-	if (!ret)
-		ret = vmi_net_find(d, o->device, &dev, path, sizeof(path), err,
-				   errlen);
+	ret = vmi_conn_dev_open(&d->cd, o->rom, o->device, VMI_DEV_CLASS_NET, 0,
+				supported, VMI_NET_HANDSHAKE_MS, err, errlen);
 	if (ret)
 		goto fail;
-	ret = vmi_conn_open(&d->conn, &d->guest, &dev, path, 0, supported,
-			    VMI_NET_HANDSHAKE_MS, err, errlen);
-	if (ret)
-		goto fail;
-	d->connected = true;
 	ret = vmi_net_read_config(d, err, errlen);
 	if (ret)
 		goto fail;
 	if (posix_memalign((void **)&d->q, 64,
 			   d->info.nr_pairs * sizeof(*d->q))) {
-		ret = vmi_net_fail(err, errlen, -ENOMEM, "out of memory");
+		ret = vmi_conn_fail(err, errlen, -ENOMEM, "out of memory");
 		goto fail;
 	}
 	memset(d->q, 0, d->info.nr_pairs * sizeof(*d->q));
 	for (i = 0; i < d->info.nr_pairs; i++) {
 		ret = vmi_net_queue_init(d, i);
 		if (ret) {
-			vmi_net_fail(
+			vmi_conn_fail(
 				err, errlen, ret,
 				"queue pair %u: %s (data area of %u bytes, slots of %u/%u bytes)",
-				i, strerror(-ret), d->conn.layout.p.data_size,
+				i, strerror(-ret),
+				d->cd.conn.layout.p.data_size,
 				d->info.rx_buf_size, d->info.tx_buf_size);
 			goto fail;
 		}
@@ -321,10 +264,46 @@ void vmi_net_close(struct vmi_net_dev *d)
 		}
 		free(d->q);
 	}
-	if (d->connected)
-		vmi_conn_close(&d->conn);
-	vmi_guest_close(&d->guest);
+	vmi_conn_dev_close(&d->cd);
 	free(d);
+}
+
+int vmi_net_open_opt(struct vmi_net_open_opts *o, int c, const char *arg)
+{
+	static const char *const modes[] = {
+		[VMI_NET_WAIT_ADAPTIVE] = "adaptive",
+		[VMI_NET_WAIT_POLL] = "poll",
+		[VMI_NET_WAIT_INTERRUPT] = "interrupt",
+	};
+	unsigned int i;
+	char *end;
+	long n;
+
+	switch (c) {
+	case VMI_NET_OPT_ROM:
+		o->rom = arg;
+		return 1;
+	case VMI_NET_OPT_MODE:
+		for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+			if (!strcmp(arg, modes[i])) {
+				o->mode = (enum vmi_net_wait_mode)i;
+				return 1;
+			}
+		return -EINVAL;
+	case VMI_NET_OPT_DEVICE:
+	case VMI_NET_OPT_POLL_US:
+		n = strtol(arg, &end, 10);
+		if (end == arg || *end || n < 0 ||
+		    n > (c == VMI_NET_OPT_DEVICE ? 65535 : 10000000))
+			return -EINVAL;
+		if (c == VMI_NET_OPT_DEVICE)
+			o->device = (int)n;
+		else
+			o->poll_ns = (uint64_t)n * 1000;
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 const struct vmi_net_info *vmi_net_info(const struct vmi_net_dev *d)
@@ -344,7 +323,7 @@ const struct vmi_net_qstats *vmi_net_qstats(const struct vmi_net_queue *q)
 
 static void vmi_net_notify(struct vmi_net_queue *q, unsigned int queue)
 {
-	vmi_conn_notify(&q->d->conn, queue);
+	vmi_conn_notify(&q->d->cd.conn, queue);
 	q->stats.notifies++;
 }
 
@@ -609,10 +588,10 @@ int vmi_net_idle(struct vmi_net_queue *q, struct pollfd *fds, unsigned int nfds,
 	     now - idle_since_ns < d->poll_ns)) {
 		if (now - q->checked_ns > VMI_NET_SLEEP_MS * 1000000ull) {
 			q->checked_ns = now;
-			if (!vmi_conn_alive(&d->conn))
+			if (!vmi_conn_alive(&d->cd.conn))
 				return -ENOTCONN;
 		}
-		vmi_net_cpu_relax();
+		vmi_conn_cpu_relax();
 		return 0;
 	}
 	if (nfds > 8)
@@ -620,9 +599,9 @@ int vmi_net_idle(struct vmi_net_queue *q, struct pollfd *fds, unsigned int nfds,
 	ret = vmi_net_arm(q);
 	if (ret)
 		return ret < 0 ? -ENOTCONN : 0;
-	p[0] = (struct pollfd){ .fd = d->conn.irq_fds[q->rxq],
+	p[0] = (struct pollfd){ .fd = d->cd.conn.irq_fds[q->rxq],
 				.events = POLLIN };
-	p[1] = (struct pollfd){ .fd = d->conn.irq_fds[q->txq],
+	p[1] = (struct pollfd){ .fd = d->cd.conn.irq_fds[q->txq],
 				.events = POLLIN };
 	for (i = 0; i < nfds; i++) {
 		fds[i].revents = 0;
@@ -636,8 +615,8 @@ int vmi_net_idle(struct vmi_net_queue *q, struct pollfd *fds, unsigned int nfds,
 		fds[i].revents = p[2 + i].revents;
 	/* The ROM's QueueIrqAck drains what woke us. */
 	if (p[0].revents & POLLIN)
-		d->guest.ops.queue_irq_ack(&d->conn.ctx, q->rxq);
+		d->cd.guest.ops.queue_irq_ack(&d->cd.conn.ctx, q->rxq);
 	if (p[1].revents & POLLIN)
-		d->guest.ops.queue_irq_ack(&d->conn.ctx, q->txq);
-	return vmi_conn_alive(&d->conn) ? 0 : -ENOTCONN;
+		d->cd.guest.ops.queue_irq_ack(&d->cd.conn.ctx, q->txq);
+	return vmi_conn_alive(&d->cd.conn) ? 0 : -ENOTCONN;
 }

@@ -36,6 +36,23 @@ struct vmi_conn {
 	struct vmi_rom_notify_ctx ctx; /* for the ROM's device calls */
 };
 
+/* Format the message into err (if err is not NULL) and return ret. */
+int vmi_conn_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* CLOCK_MONOTONIC in nanoseconds: the guests' idle and liveness clocks. */
+uint64_t vmi_conn_now_ns(void);
+
+/* What a polling loop does between two looks at the rings. */
+static inline void vmi_conn_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
 /*
  * vmi_conn_find - device table entry index of the bound ROM g: it must be
  * of class dev_class on the process transport. Copies the entry to *dev and
@@ -68,6 +85,29 @@ int vmi_conn_open(struct vmi_conn *c, const struct vmi_guest *g,
 /* Close the socket and eventfds, unmap the memory. */
 void vmi_conn_close(struct vmi_conn *c);
 
+/* A device front's start: its ROM bound, its device found and connected. */
+struct vmi_conn_dev {
+	struct vmi_guest guest;
+	struct vmi_conn conn;
+	bool connected;
+};
+
+/*
+ * vmi_conn_dev_open - bind the ROM file rom into cd (zeroed by the
+ * caller), find device index of class dev_class (index < 0: the first of
+ * that class on the process transport) and connect to it (vmi_conn_open()
+ * with nr_queues, supported and timeout_ms). Returns 0 or a negative
+ * errno with err saying why; cd must be closed with vmi_conn_dev_close()
+ * either way.
+ */
+int vmi_conn_dev_open(struct vmi_conn_dev *cd, const char *rom, int index,
+		      uint16_t dev_class, unsigned int nr_queues,
+		      uint64_t supported, int timeout_ms, char *err,
+		      size_t errlen);
+
+/* Disconnect (if connected) and release the ROM. */
+void vmi_conn_dev_close(struct vmi_conn_dev *cd);
+
 /*
  * Is the backend still there? False once the socket reached its end or
  * the backend flagged NEEDS_RESET: the guest must give up on its requests.
@@ -82,6 +122,16 @@ uint32_t vmi_conn_heartbeat(const struct vmi_conn *c);
 void *vmi_conn_req_ring(const struct vmi_conn *c, unsigned int q);
 void *vmi_conn_rsp_ring(const struct vmi_conn *c, unsigned int q);
 void *vmi_conn_data(const struct vmi_conn *c, unsigned int q);
+
+struct vmi_ring;
+
+/*
+ * vmi_conn_queue - attach to queue q as the guest: producer of its request
+ * ring, consumer of its response ring, with the layout's slot sizes.
+ * Returns 0 or the ring code's -EINVAL/-EPROTO.
+ */
+int vmi_conn_queue(const struct vmi_conn *c, unsigned int q,
+		   struct vmi_ring *req, struct vmi_ring *rsp);
 
 /* The ROM's QueueNotify for queue q: wake the backend. */
 void vmi_conn_notify(const struct vmi_conn *c, unsigned int q);

@@ -85,6 +85,41 @@ struct vmi_net_rx_pkt {
 };
 
 /*
+ * The command-line options of vmi_net_open_opts, shared by the programs
+ * on this library: put VMI_NET_OPEN_LONGOPTS in the getopt_long() table
+ * (their values are above any character), VMI_NET_OPEN_USAGE in the
+ * usage text, and hand what getopt_long() returns to vmi_net_open_opt().
+ */
+enum {
+	VMI_NET_OPT_ROM = 0x100,
+	VMI_NET_OPT_DEVICE,
+	VMI_NET_OPT_MODE,
+	VMI_NET_OPT_POLL_US,
+};
+
+/* One table entry per line (clang-format would fold the braces). */
+/* clang-format off */
+#define VMI_NET_OPEN_LONGOPTS						\
+	{ "rom", required_argument, NULL, VMI_NET_OPT_ROM },		\
+	{ "device", required_argument, NULL, VMI_NET_OPT_DEVICE },	\
+	{ "mode", required_argument, NULL, VMI_NET_OPT_MODE },		\
+	{ "poll-us", required_argument, NULL, VMI_NET_OPT_POLL_US }
+
+#define VMI_NET_OPEN_USAGE						\
+	"  --device N        device table index (default: the first network device)\n" \
+	"  --mode MODE       adaptive (default: poll, then sleep on the eventfd),\n" \
+	"                    poll or interrupt\n"				\
+	"  --poll-us N       adaptive: poll N us before sleeping (default 50)\n"
+/* clang-format on */
+
+/*
+ * vmi_net_open_opt - take option c (from getopt_long()) with value arg
+ * into o. Returns 1 if it was one of VMI_NET_OPEN_LONGOPTS, 0 if not,
+ * -EINVAL for a bad value.
+ */
+int vmi_net_open_opt(struct vmi_net_open_opts *o, int c, const char *arg);
+
+/*
  * vmi_net_open - bind the ROM, find the network device, connect, take
  * every queue pair, and size the slots: max_packet bytes when large
  * segments are negotiated that way (TX: HOST_TSO4/6, RX: GUEST_TSO4/6),

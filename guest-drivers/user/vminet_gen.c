@@ -17,13 +17,15 @@
  *                    Exits 0 only if every bad one was answered INVAL and
  *                    every good one OK.
  *   --stall SECONDS  send a few frames (so that the backend learns our
- *                    MAC), then post no RX buffer for SECONDS: the backend
- *                    must drop what comes for us, and nobody else suffer.
+ *                    MAC), then post no RX buffer for SECONDS (or until
+ *                    SIGTERM or SIGINT): the backend must drop what comes
+ *                    for us, and nobody else suffer.
  *
  * A JSON line with the counters goes to stdout at the end.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +39,15 @@
 #define VMINET_GEN_HDRS 42 /* Ethernet 14, IPv4 20, UDP 8 */
 
 enum vminet_gen_mode { VMINET_FLOOD, VMINET_MALFORMED, VMINET_STALL };
+
+/* SIGTERM or SIGINT: a stall ends early, as if its time had come. */
+static volatile sig_atomic_t vminet_gen_stop;
+
+static void vminet_gen_on_signal(int sig)
+{
+	(void)sig;
+	vminet_gen_stop = 1;
+}
 
 struct vminet_gen {
 	struct vmi_net_open_opts o;
@@ -118,7 +129,8 @@ static void vminet_report(const struct vminet_gen *g, double secs,
 	printf("{\"mode\":\"%s\",\"size\":%u,\"seconds\":%.3f,"
 	       "\"tx_packets\":%llu,\"tx_bytes\":%llu,\"tx_inval\":%llu,"
 	       "\"tx_dropped\":%llu,\"rx_packets\":%llu,\"mpps\":%.4f,"
-	       "\"gbps\":%.4f,\"sent_bad\":%llu,\"sent_good\":%llu}\n",
+	       "\"gbps\":%.4f,\"sent_bad\":%llu,\"sent_good\":%llu,"
+	       "\"sleeps\":%llu,\"notifies\":%llu}\n",
 	       g->mode == VMINET_FLOOD	   ? "flood" :
 	       g->mode == VMINET_MALFORMED ? "malformed" :
 					     "stall",
@@ -127,8 +139,8 @@ static void vminet_report(const struct vminet_gen *g, double secs,
 	       (unsigned long long)s->tx_dropped,
 	       (unsigned long long)s->rx_packets,
 	       secs > 0 ? (double)s->tx_packets / secs / 1e6 : 0.0,
-	       secs > 0 ? (double)s->tx_bytes * 8 / secs / 1e9 : 0.0, bad,
-	       good);
+	       secs > 0 ? (double)s->tx_bytes * 8 / secs / 1e9 : 0.0, bad, good,
+	       (unsigned long long)s->sleeps, (unsigned long long)s->notifies);
 }
 
 /* ---- flood ----------------------------------------------------------------- */
@@ -326,6 +338,8 @@ static int vminet_stall(struct vminet_gen *g)
 	unsigned int i;
 	int ret = 0;
 
+	signal(SIGTERM, vminet_gen_on_signal);
+	signal(SIGINT, vminet_gen_on_signal);
 	for (i = 0; i < 3; i++) {
 		void *b = vmi_net_tx_alloc(g->q);
 
@@ -334,7 +348,7 @@ static int vminet_stall(struct vminet_gen *g)
 	}
 	vmi_net_tx_commit(g->q);
 	/* No vmi_net_rx_fill(): the backend finds no buffer of ours. */
-	while (ret >= 0 && vminet_now() < end) {
+	while (ret >= 0 && vminet_now() < end && !vminet_gen_stop) {
 		ret = vminet_reap(g, &idle_since);
 		/* Stay asleep: this guest does nothing on purpose. */
 		if (ret >= 0 && !vmi_net_tx_inflight(g->q))
@@ -357,20 +371,17 @@ static int vminet_parse_mac(const char *s, uint8_t *mac)
 static void vminet_gen_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: vminet-gen --rom FILE (--flood SIZE | --malformed N | --stall SECONDS)\n"
-		"  --device N        device table index (default: the first network device)\n"
+		"usage: vminet-gen --rom FILE (--flood SIZE | --malformed N | --stall SECONDS)\n" VMI_NET_OPEN_USAGE
 		"  --pair K          queue pair (default 0)\n"
 		"  --seconds S       flood: how long (default 5)\n"
 		"  --src-mac M --dst-mac M --src-ip A --dst-ip A   frame addresses\n"
-		"  --mode MODE       adaptive (default), poll or interrupt\n"
 		"  --no-offload      negotiate no offload\n");
 }
 
 static int vminet_gen_options(struct vminet_gen *g, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "rom", required_argument, NULL, 'r' },
-		{ "device", required_argument, NULL, 'd' },
+		VMI_NET_OPEN_LONGOPTS,
 		{ "pair", required_argument, NULL, 'k' },
 		{ "flood", required_argument, NULL, 'f' },
 		{ "malformed", required_argument, NULL, 'M' },
@@ -380,33 +391,31 @@ static int vminet_gen_options(struct vminet_gen *g, int argc, char **argv)
 		{ "dst-mac", required_argument, NULL, 'b' },
 		{ "src-ip", required_argument, NULL, 'A' },
 		{ "dst-ip", required_argument, NULL, 'B' },
-		{ "mode", required_argument, NULL, 'm' },
 		{ "no-offload", no_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool have_mode = false;
-	int c, idx = 0;
+	int c, ret, idx = 0;
 	char *end;
 	long n;
 
 	g->o.device = -1;
 	g->seconds = 5;
 	while ((c = getopt_long(argc, argv, "", longopts, &idx)) != -1) {
+		ret = vmi_net_open_opt(&g->o, c, optarg);
+		if (ret < 0)
+			goto bad;
+		if (ret)
+			continue;
 		switch (c) {
-		case 'r':
-			g->o.rom = optarg;
-			break;
-		case 'd':
 		case 'k':
 		case 'f':
 		case 'M':
 			n = strtol(optarg, &end, 10);
 			if (*end || n < 0 || n > VMI_NET_MAX_PACKET)
 				goto bad;
-			if (c == 'd')
-				g->o.device = (int)n;
-			else if (c == 'k')
+			if (c == 'k')
 				g->pair = (unsigned int)n;
 			if (c == 'f' && n < 60)
 				goto bad;
@@ -438,16 +447,6 @@ static int vminet_gen_options(struct vminet_gen *g, int argc, char **argv)
 		case 'B':
 			if (inet_pton(AF_INET, optarg,
 				      c == 'A' ? &g->src_ip : &g->dst_ip) != 1)
-				goto bad;
-			break;
-		case 'm':
-			if (!strcmp(optarg, "adaptive"))
-				g->o.mode = VMI_NET_WAIT_ADAPTIVE;
-			else if (!strcmp(optarg, "poll"))
-				g->o.mode = VMI_NET_WAIT_POLL;
-			else if (!strcmp(optarg, "interrupt"))
-				g->o.mode = VMI_NET_WAIT_INTERRUPT;
-			else
 				goto bad;
 			break;
 		case 'O':

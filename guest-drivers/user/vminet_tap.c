@@ -71,13 +71,10 @@ static volatile int vminet_stop;
 static void vminet_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: vminet-tap --rom FILE [options]\n"
-		"  --device N        device table index (default: the first network device)\n"
+		"usage: vminet-tap --rom FILE [options]\n" VMI_NET_OPEN_USAGE
 		"  --netns NAME      create the TAP in this network namespace (a name\n"
 		"                    under /run/netns, or a path such as /proc/PID/ns/net)\n"
 		"  --ifname NAME     interface name (default vmi<instance>)\n"
-		"  --mode MODE       adaptive (default), poll or interrupt\n"
-		"  --poll-us N       adaptive: poll N us before sleeping (default 50)\n"
 		"  --cpus LIST       pin queue pair k's thread to LIST[k %% n]\n"
 		"  --no-offload      negotiate no checksum or segmentation offload\n");
 }
@@ -346,33 +343,24 @@ static int vminet_parse_cpus(struct vminet *v, const char *s)
 static int vminet_options(struct vminet *v, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "rom", required_argument, NULL, 'r' },
-		{ "device", required_argument, NULL, 'd' },
+		VMI_NET_OPEN_LONGOPTS,
 		{ "netns", required_argument, NULL, 'n' },
 		{ "ifname", required_argument, NULL, 'i' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "poll-us", required_argument, NULL, 'p' },
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "no-offload", no_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c, idx = 0;
-	char *end;
-	long n;
+	int c, ret, idx = 0;
 
 	v->o.device = -1;
 	while ((c = getopt_long(argc, argv, "", longopts, &idx)) != -1) {
+		ret = vmi_net_open_opt(&v->o, c, optarg);
+		if (ret < 0)
+			goto bad;
+		if (ret)
+			continue;
 		switch (c) {
-		case 'r':
-			v->o.rom = optarg;
-			break;
-		case 'd':
-			n = strtol(optarg, &end, 10);
-			if (*end || n < 0 || n > 63)
-				goto bad;
-			v->o.device = (int)n;
-			break;
 		case 'n':
 			v->netns = optarg;
 			break;
@@ -380,22 +368,6 @@ static int vminet_options(struct vminet *v, int argc, char **argv)
 			if (strlen(optarg) >= IFNAMSIZ)
 				goto bad;
 			strcpy(v->ifname, optarg);
-			break;
-		case 'm':
-			if (!strcmp(optarg, "adaptive"))
-				v->o.mode = VMI_NET_WAIT_ADAPTIVE;
-			else if (!strcmp(optarg, "poll"))
-				v->o.mode = VMI_NET_WAIT_POLL;
-			else if (!strcmp(optarg, "interrupt"))
-				v->o.mode = VMI_NET_WAIT_INTERRUPT;
-			else
-				goto bad;
-			break;
-		case 'p':
-			n = strtol(optarg, &end, 10);
-			if (*end || n < 0 || n > 10000000)
-				goto bad;
-			v->o.poll_ns = (uint64_t)n * 1000;
 			break;
 		case 'c':
 			if (vminet_parse_cpus(v, optarg))

@@ -11,10 +11,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 net_setup "${1:?usage: iperf3.sh BUILD_DIR}"
-net_machine m 1500 2
-net_backend m || net_fail "vmi-netback did not start"
-net_guest m "vg$$"
-net_addr m "vg$$"
+net_device m 1500 2 "vg$$"
 
 net_log "ping, MTU 1500"
 ip netns exec "$NS_GUEST" ping -c 3 -i 0.2 -W 2 10.99.0.2 >/dev/null ||

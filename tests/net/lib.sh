@@ -12,9 +12,14 @@
 #   net_guest NAME ...    vminet-tap creating its TAP in the guest namespace
 #   net_stats NAME        the backend's stats JSON (its control socket)
 #   net_addr NAME GIF [NET]  addresses: guest NET.1, peer NET.2 (10.99.0)
+#   net_device NAME MTU PAIRS GIF   all four for one device (addresses on
+#                         10.99.0), then one ping through it
 #
 # Everything started is killed by PID, every mount and namespace removed,
 # and /var/run/dpdk/<prefix> deleted, by the EXIT trap.
+
+# shellcheck source=tests/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 NET_HUGEPAGES=${NET_HUGEPAGES:-96} # 2 MiB pages per test (two backends)
 NET_PIDS=()
@@ -46,18 +51,30 @@ net_require() {
 	done
 }
 
-# Raise nr_hugepages by what we take, under a lock (other tests do the same).
+# net_hugepages_take WANT DIR: raise nr_hugepages by WANT and mount DIR
+# (hugetlbfs) with WANT pages reserved to it (min_size), both under a lock
+# that other tests take too: the pages are ours from here on, whatever
+# anybody else's run allocates or leaks meanwhile.
 net_hugepages_take() {
-	local want=$1 cur free
+	local want=$1 dir=$2 cur total
 	exec 9>"$NET_LOCK"
 	flock 9
 	cur=$(cat /proc/sys/vm/nr_hugepages)
-	echo $((cur + want)) >/proc/sys/vm/nr_hugepages
+	# Pages a killed run left in its mount stay in use above the pool:
+	# grow from what exists, not from nr_hugepages.
+	total=$(awk '/HugePages_Total/ {print $2}' /proc/meminfo)
+	echo $(((total > cur ? total : cur) + want)) >/proc/sys/vm/nr_hugepages
 	NET_HUGE_ADDED=$(($(cat /proc/sys/vm/nr_hugepages) - cur))
+	if ! mount -t hugetlbfs \
+		-o pagesize=2M,size=$((want * 2))M,min_size=$((want * 2))M \
+		nodev "$dir"; then
+		flock -u 9
+		net_skip "cannot reserve $want hugepages of 2 MiB ($(awk \
+			'/HugePages_(Free|Rsvd)/ {printf "%s %s ", $1, $2}' \
+			/proc/meminfo))"
+	fi
+	NET_HUGE_MOUNTED=$dir
 	flock -u 9
-	free=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
-	[ "$free" -ge "$want" ] ||
-		net_skip "only $free free hugepages of 2 MiB, $want needed"
 }
 
 net_hugepages_give() {
@@ -90,8 +107,8 @@ net_cleanup() {
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
 	done
-	if [ -n "${NET_HUGE:-}" ]; then
-		umount "$NET_HUGE" 2>/dev/null
+	if [ -n "${NET_HUGE_MOUNTED:-}" ]; then
+		umount "$NET_HUGE_MOUNTED" 2>/dev/null
 	fi
 	for p in "${NET_PREFIXES[@]}"; do
 		rm -rf "/var/run/dpdk/$p"
@@ -117,9 +134,7 @@ net_setup() {
 	NET_TMP=$(mktemp -d /tmp/vmipv-net.XXXXXX)
 	NET_HUGE=$NET_TMP/huge
 	mkdir "$NET_HUGE"
-	net_hugepages_take "$NET_HUGEPAGES"
-	mount -t hugetlbfs -o pagesize=2M,size=$((NET_HUGEPAGES * 2))M \
-		nodev "$NET_HUGE" || net_skip "cannot mount hugetlbfs"
+	net_hugepages_take "$NET_HUGEPAGES" "$NET_HUGE"
 	NS_GUEST=vmig-$$
 	NS_PEER=vmip-$$
 	ip netns add "$NS_GUEST" || net_fail "netns $NS_GUEST"
@@ -213,21 +228,19 @@ net_addr() {
 	ip -n "$NS_PEER" addr add "$net.2/24" dev "p$name$$"
 }
 
+# net_device NAME MTU PAIRS GIF
+net_device() {
+	net_machine "$1" "$2" "$3"
+	net_backend "$1" || net_fail "vmi-netback did not start"
+	net_guest "$1" "$4"
+	net_addr "$1" "$4"
+	ip netns exec "$NS_GUEST" ping -c 1 -W 2 10.99.0.2 >/dev/null ||
+		net_fail "no path guest -> peer"
+}
+
 # The backend's stats document, from its control socket.
 net_stats() {
-	python3 - "$NET_TMP/$1.ctl" <<-'EOF'
-		import socket, sys
-		s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-		s.settimeout(5)
-		s.connect(sys.argv[1])
-		data = b""
-		while True:
-		    b = s.recv(65536)
-		    if not b:
-		        break
-		    data += b
-		sys.stdout.write(data.decode())
-	EOF
+	vmi_ctl_read "$NET_TMP/$1.ctl"
 }
 
 # net_check_clean NAME: the validator refused nothing, no guest buffer

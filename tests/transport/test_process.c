@@ -178,6 +178,37 @@ static void msg_init(struct vmi_msg *m, uint16_t type)
 	}
 }
 
+#define MAX_MSG_FDS 256
+
+/*
+ * One message from the host and the descriptors it carries (their number
+ * in *nr_fds, at most MAX_MSG_FDS). Returns what recvmsg() returns.
+ */
+static ssize_t recv_msg_fds(int fd, struct vmi_msg *m, int *fds, size_t *nr_fds)
+{
+	union {
+		char buf[CMSG_SPACE(MAX_MSG_FDS * sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { m, sizeof(*m) };
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = ctl.buf,
+			     .msg_controllen = sizeof(ctl.buf) };
+	struct cmsghdr *c;
+	ssize_t n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+	size_t k;
+
+	*nr_fds = 0;
+	for (c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; c;
+	     c = CMSG_NXTHDR(&mh, c)) {
+		k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		memcpy(fds + *nr_fds, CMSG_DATA(c), k * sizeof(int));
+		*nr_fds += k;
+	}
+	return n;
+}
+
 /*
  * Read what the host says until its end: returns the number of messages
  * before EOF (descriptors closed), with the last one in *last. Fails the
@@ -185,34 +216,19 @@ static void msg_init(struct vmi_msg *m, uint16_t type)
  */
 static int read_until_eof(int fd, struct vmi_msg *last)
 {
-	union {
-		char buf[CMSG_SPACE(256 * sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
+	int fds[MAX_MSG_FDS];
 	int msgs = 0;
 
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		struct vmi_msg m;
-		struct iovec iov = { &m, sizeof(m) };
-		struct msghdr mh = { .msg_iov = &iov,
-				     .msg_iovlen = 1,
-				     .msg_control = ctl.buf,
-				     .msg_controllen = sizeof(ctl.buf) };
-		struct cmsghdr *c;
-		ssize_t n;
+		size_t k;
 
 		assert_int_equal(poll(&p, 1, 5000), 1);
-		n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
-		if (n <= 0)
+		if (recv_msg_fds(fd, &m, fds, &k) <= 0)
 			break;
-		for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-			int *fds = (int *)CMSG_DATA(c);
-			size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-
-			while (k--)
-				close(fds[k]);
-		}
+		while (k--)
+			close(fds[k]);
 		if (last)
 			*last = m;
 		msgs++;
@@ -298,83 +314,55 @@ static void test_guest_features_subset(void **state)
 			 -EPROTONOSUPPORT);
 }
 
-/* One bad HELLO: the host drops that guest, after a WELCOME or not. */
+/*
+ * One bad HELLO: a good one with up to three fields overwritten (their
+ * value little-endian); the host drops that guest, after a WELCOME or not.
+ */
+struct bad_field {
+	size_t off, size; /* size 0: no more fields */
+	uint64_t value;
+};
+
 struct bad_hello {
 	const char *what;
-	void (*mangle)(struct vmi_msg *m);
 	int status; /* WELCOME status expected before EOF; 0: no WELCOME */
+	struct bad_field set[3];
 };
 
-static void bad_magic(struct vmi_msg *m)
-{
-	m->magic = vmi_cpu_to_le32(0x12345678);
-}
-
-static void bad_version(struct vmi_msg *m)
-{
-	m->version = vmi_cpu_to_le16(2);
-}
-
-static void bad_type(struct vmi_msg *m)
-{
-	m->type = vmi_cpu_to_le16(VMI_MSG_WELCOME);
-}
-
-static void bad_reserved(struct vmi_msg *m)
-{
-	m->reserved[23] = 1;
-}
-
-static void bad_reserved0(struct vmi_msg *m)
-{
-	m->reserved0 = vmi_cpu_to_le32(1);
-}
-
-static void bad_shm_size(struct vmi_msg *m)
-{
-	m->shm_size = vmi_cpu_to_le64(1);
-}
-
-static void bad_class(struct vmi_msg *m)
-{
-	m->dev_class = vmi_cpu_to_le16(VMI_DEV_CLASS_NET);
-}
-
-static void bad_instance(struct vmi_msg *m)
-{
-	m->instance = vmi_cpu_to_le16(8);
-}
-
-static void bad_queues(struct vmi_msg *m)
-{
-	m->nr_queues = vmi_cpu_to_le16(NR_QUEUES + 1);
-}
-
-static void no_version_1(struct vmi_msg *m)
-{
-	m->features = vmi_cpu_to_le64(VMI_FEATURE(VMI_BLK_F_FLUSH));
-}
-
-static void ready_first(struct vmi_msg *m)
-{
-	m->type = vmi_cpu_to_le16(VMI_MSG_READY);
-	m->dev_class = 0;
-	m->instance = 0;
-}
+#define FIELD(f, v)                                                            \
+	{                                                                      \
+		offsetof(struct vmi_msg, f), sizeof(((struct vmi_msg *)0)->f), \
+			v                                                      \
+	}
 
 static const struct bad_hello bad_hellos[] = {
-	{ "magic", bad_magic, 0 },
-	{ "version", bad_version, 0 },
-	{ "type", bad_type, 0 },
-	{ "reserved", bad_reserved, 0 },
-	{ "reserved0", bad_reserved0, 0 },
-	{ "shm_size", bad_shm_size, 0 },
-	{ "READY before HELLO", ready_first, 0 },
-	{ "class", bad_class, ENODEV },
-	{ "instance", bad_instance, ENODEV },
-	{ "nr_queues", bad_queues, EINVAL },
-	{ "features", no_version_1, EPROTONOSUPPORT },
+	{ "magic", 0, { FIELD(magic, 0x12345678) } },
+	{ "version", 0, { FIELD(version, 2) } },
+	{ "type", 0, { FIELD(type, VMI_MSG_WELCOME) } },
+	{ "reserved", 0, { FIELD(reserved[23], 1) } },
+	{ "reserved0", 0, { FIELD(reserved0, 1) } },
+	{ "shm_size", 0, { FIELD(shm_size, 1) } },
+	{ "READY before HELLO",
+	  0,
+	  { FIELD(type, VMI_MSG_READY), FIELD(dev_class, 0),
+	    FIELD(instance, 0) } },
+	{ "class", ENODEV, { FIELD(dev_class, VMI_DEV_CLASS_NET) } },
+	{ "instance", ENODEV, { FIELD(instance, 8) } },
+	{ "nr_queues", EINVAL, { FIELD(nr_queues, NR_QUEUES + 1) } },
+	{ "features",
+	  EPROTONOSUPPORT,
+	  { FIELD(features, VMI_FEATURE(VMI_BLK_F_FLUSH)) } },
 };
+
+static void bad_hello_mangle(const struct bad_hello *b, struct vmi_msg *m)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < 3 && b->set[i].size; i++)
+		for (k = 0; k < b->set[i].size; k++)
+			((uint8_t *)m)[b->set[i].off + k] =
+				(uint8_t)(b->set[i].value >> (8 * k));
+}
 
 static void test_garbage_drops_only_the_sender(void **state)
 {
@@ -392,7 +380,7 @@ static void test_garbage_drops_only_the_sender(void **state)
 
 		fd = raw_connect(f->path);
 		msg_init(&m, VMI_MSG_HELLO);
-		b->mangle(&m);
+		bad_hello_mangle(b, &m);
 		assert_int_equal(send(fd, &m, sizeof(m), 0), sizeof(m));
 		msgs = read_until_eof(fd, &last);
 		fprintf(stderr, "bad HELLO %s: %d message(s), then EOF\n",
@@ -465,25 +453,11 @@ static struct vmi_shm_hdr *mmap_shm(int memfd, uint64_t size)
 /* Receive a WELCOME and keep its memfd, as conn.c does, by hand. */
 static void hand_welcome(int fd, int *memfd)
 {
-	union {
-		char buf[CMSG_SPACE(256 * sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
 	struct vmi_msg m;
-	struct iovec iov = { &m, sizeof(m) };
-	struct msghdr mh = { .msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = ctl.buf,
-			     .msg_controllen = sizeof(ctl.buf) };
-	struct cmsghdr *c;
-	int *fds;
+	int fds[MAX_MSG_FDS];
 	size_t k, n;
 
-	assert_int_equal(recvmsg(fd, &mh, MSG_CMSG_CLOEXEC), sizeof(m));
-	c = CMSG_FIRSTHDR(&mh);
-	assert_non_null(c);
-	fds = (int *)CMSG_DATA(c);
-	n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+	assert_int_equal(recv_msg_fds(fd, &m, fds, &n), sizeof(m));
 	assert_int_equal(n, 1 + 2 * NR_QUEUES);
 	assert_int_equal(vmi_le16_to_cpu(m.nr_fds), n);
 	for (k = 1; k < n; k++)
@@ -494,60 +468,49 @@ static void hand_welcome(int fd, int *memfd)
 	assert_int_equal(ftruncate(*memfd, 4096), -1);
 }
 
+/*
+ * A handshake that ends in a READY the host must refuse: a good HELLO,
+ * then mem_feat and mem_status written as the driver's in the shared
+ * memory and ready_feat in the READY. The host must close without a word;
+ * returns the device_status it left in memory.
+ */
+static uint32_t refused_ready(struct fixture *f, uint64_t mem_feat,
+			      uint32_t mem_status, uint64_t ready_feat)
+{
+	struct vmi_shm_hdr *h;
+	struct vmi_msg m, last;
+	uint32_t status;
+	int fd, memfd;
+
+	fd = raw_connect(f->path);
+	msg_init(&m, VMI_MSG_HELLO);
+	assert_int_equal(send(fd, &m, sizeof(m), 0), sizeof(m));
+	hand_welcome(fd, &memfd);
+	h = mmap_shm(memfd, f->dev.layout.shm_size);
+	h->driver_features = vmi_cpu_to_le64(mem_feat);
+	h->driver_status = vmi_cpu_to_le32(mem_status);
+	msg_init(&m, VMI_MSG_READY);
+	m.features = vmi_cpu_to_le64(ready_feat);
+	assert_int_equal(send(fd, &m, sizeof(m), 0), sizeof(m));
+	assert_int_equal(read_until_eof(fd, &last), 0);
+	status = vmi_le32_to_cpu(h->device_status);
+	munmap(h, f->dev.layout.shm_size);
+	close(memfd);
+	return status;
+}
+
 static void test_ready_checks(void **state)
 {
 	struct fixture *f = *state;
-	struct vmi_shm_hdr *h;
-	struct vmi_msg m, last;
-	int fd, memfd;
+	uint64_t v1 = VMI_FEATURE(VMI_F_VERSION_1);
 
 	/* READY accepting more than offered: FEATURES_REJECTED, dropped. */
-	fd = raw_connect(f->path);
-	msg_init(&m, VMI_MSG_HELLO);
-	m.features = vmi_cpu_to_le64(VMI_FEATURE(VMI_F_VERSION_1));
-	assert_int_equal(send(fd, &m, sizeof(m), 0), sizeof(m));
-	hand_welcome(fd, &memfd);
-	h = mmap_shm(memfd, f->dev.layout.shm_size);
-	h->driver_features = vmi_cpu_to_le64(OFFERED);
-	h->driver_status = vmi_cpu_to_le32(0x0f);
-	msg_init(&m, VMI_MSG_READY);
-	m.features = vmi_cpu_to_le64(OFFERED);
-	assert_int_equal(send(fd, &m, sizeof(m), 0), sizeof(m));
-	assert_int_equal(read_until_eof(fd, &last), 0);
-	assert_true(vmi_le32_to_cpu(h->device_status) &
+	assert_true(refused_ready(f, OFFERED, 0x0f, OFFERED) &
 		    VMI_DEVICE_FEATURES_REJECTED);
-	munmap(h, f->dev.layout.shm_size);
-	close(memfd);
-
 	/* READY whose features differ from driver_features in memory. */
-	fd = raw_connect(f->path);
-	msg_init(&m, VMI_MSG_HELLO);
-	assert_int_equal(send(fd, &m, sizeof(m), 0), sizeof(m));
-	hand_welcome(fd, &memfd);
-	h = mmap_shm(memfd, f->dev.layout.shm_size);
-	h->driver_features = 0;
-	h->driver_status = vmi_cpu_to_le32(0x0f);
-	msg_init(&m, VMI_MSG_READY);
-	m.features = vmi_cpu_to_le64(VMI_FEATURE(VMI_F_VERSION_1));
-	assert_int_equal(send(fd, &m, sizeof(m), 0), sizeof(m));
-	assert_int_equal(read_until_eof(fd, &last), 0);
-	munmap(h, f->dev.layout.shm_size);
-	close(memfd);
-
+	refused_ready(f, 0, 0x0f, v1);
 	/* READY without DRIVER_OK in driver_status. */
-	fd = raw_connect(f->path);
-	msg_init(&m, VMI_MSG_HELLO);
-	assert_int_equal(send(fd, &m, sizeof(m), 0), sizeof(m));
-	hand_welcome(fd, &memfd);
-	h = mmap_shm(memfd, f->dev.layout.shm_size);
-	h->driver_features = vmi_cpu_to_le64(VMI_FEATURE(VMI_F_VERSION_1));
-	h->driver_status = vmi_cpu_to_le32(VMI_STATUS_ACKNOWLEDGE);
-	msg_init(&m, VMI_MSG_READY);
-	m.features = vmi_cpu_to_le64(VMI_FEATURE(VMI_F_VERSION_1));
-	assert_int_equal(send(fd, &m, sizeof(m), 0), sizeof(m));
-	assert_int_equal(read_until_eof(fd, &last), 0);
-	munmap(h, f->dev.layout.shm_size);
-	close(memfd);
+	refused_ready(f, v1, VMI_STATUS_ACKNOWLEDGE, v1);
 	assert_int_equal(__atomic_load_n(&f->attaches, __ATOMIC_SEQ_CST), 0);
 }
 

@@ -12,17 +12,12 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../fuzz_input.h"
 #include "blk_req.h"
 
 #define DATA_MAX (64 * 1024)
 
 static uint8_t data[DATA_MAX] __attribute__((aligned(4096)));
-
-#define CHECK(x)                          \
-	do {                              \
-		if (!(x))                 \
-			__builtin_trap(); \
-	} while (0)
 
 static void limits_from(const uint8_t *b, struct vmi_blk_limits *lim)
 {
@@ -46,19 +41,17 @@ static void limits_from(const uint8_t *b, struct vmi_blk_limits *lim)
 int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 {
 	struct vmi_blk_limits lim;
+	const uint8_t *lb;
 	struct vmi_blk_req req;
 	struct vmi_blk_io io;
 	enum vmi_blk_status st;
 	uint64_t total = 0, cap_bytes;
 	unsigned int i;
 
-	if (size < sizeof(req) + 16)
+	lb = fuzz_split(in, size, &req, sizeof(req), 16, data, sizeof(data));
+	if (!lb)
 		return 0;
-	memcpy(&req, in, sizeof(req));
-	limits_from(in + sizeof(req), &lim);
-	size -= sizeof(req) + 16;
-	memset(data, 0, sizeof(data));
-	memcpy(data, in + sizeof(req) + 16, size < DATA_MAX ? size : DATA_MAX);
+	limits_from(lb, &lim);
 
 	st = vmi_blk_req_check(&req, data, &lim, &io);
 	CHECK(io.id == vmi_le64_to_cpu(req.id));

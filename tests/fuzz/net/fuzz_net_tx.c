@@ -13,17 +13,12 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../fuzz_input.h"
 #include "net_tx.h"
 
 #define DATA_MAX (256 * 1024)
 
 static uint8_t data[DATA_MAX] __attribute__((aligned(4096)));
-
-#define CHECK(x)                          \
-	do {                              \
-		if (!(x))                 \
-			__builtin_trap(); \
-	} while (0)
 
 static void limits_from(const uint8_t *b, struct vmi_net_tx_limits *lim)
 {
@@ -40,6 +35,7 @@ static void limits_from(const uint8_t *b, struct vmi_net_tx_limits *lim)
 int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 {
 	struct vmi_net_tx_limits lim;
+	const uint8_t *lb;
 	struct vmi_net_tx tx;
 	struct vmi_net_pkt pkt;
 	enum vmi_net_tx_err err;
@@ -47,13 +43,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 	uint8_t gso;
 	unsigned int i;
 
-	if (size < sizeof(tx) + 8)
+	lb = fuzz_split(in, size, &tx, sizeof(tx), 8, data, sizeof(data));
+	if (!lb)
 		return 0;
-	memcpy(&tx, in, sizeof(tx));
-	limits_from(in + sizeof(tx), &lim);
-	size -= sizeof(tx) + 8;
-	memset(data, 0, sizeof(data));
-	memcpy(data, in + sizeof(tx) + 8, size < DATA_MAX ? size : DATA_MAX);
+	limits_from(lb, &lim);
 
 	err = vmi_net_tx_check(&tx, data, &lim, &pkt);
 	CHECK(pkt.id == vmi_le64_to_cpu(tx.id));
