@@ -155,7 +155,8 @@ class FioRbd(FioTarget):
     """The RBD baseline: fio's own rbd engine (librbd, as client.admin,
     cluster from $CEPH_CONF) onto an image the campaign's script made and
     prefilled, the same image a fio-vmiblk pair with target=rbd:POOL/IMAGE
-    serves."""
+    serves. direct=1 (the default) turns librbd's cache off, as the
+    backend's RBD target has it."""
     kind = "fio-rbd"
 
     def __init__(self, name, options, workdir):
@@ -163,17 +164,19 @@ class FioRbd(FioTarget):
         self.pool = self.opt("pool", "rbd")
         self.image = self.opt("image", None)
         self.size = self.opt("size", "256M")
+        self.direct = self.opt("direct", "1")
         self.check_options()
         if not self.image:
             raise ValueError(f"target '{name}': image= is required")
 
     def fio_args(self):
         return ["--ioengine=rbd", "--clientname=admin", f"--pool={self.pool}",
-                f"--rbdname={self.image}", f"--size={self.size}"]
+                f"--rbdname={self.image}", f"--size={self.size}",
+                f"--direct={self.direct}"]
 
     def describe(self):
         return {"kind": self.kind, "pool": self.pool, "image": self.image,
-                "size": self.size}
+                "size": self.size, "direct": self.direct}
 
 
 class FioVmiblk(FioTarget):
