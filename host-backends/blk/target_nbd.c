@@ -151,12 +151,19 @@ static bool vmi_nbd_send(struct vmi_blkback_queue *q,
 	unsigned int i;
 	int64_t c = 0;
 
-	/* Our own reference: no callback finishes it while we send. */
+	/*
+	 * Our own reference: no callback finishes it while we send. Each
+	 * command is counted before it is issued, because libnbd may
+	 * complete it (the connection found dead while sending) and call
+	 * vmi_nbd_done() before nbd_aio_*() returns; a command that was not
+	 * issued (-1) has no callback, and only the last one tried can be
+	 * that one.
+	 */
 	bio->parts = 1;
 	bio->state = VMI_NBD_SENT;
 	if (bio->flushed) {
+		bio->parts++;
 		c = nbd_aio_flush(nq->h, cb, 0);
-		bio->parts += c >= 0;
 	} else if (io->op == VMI_BLK_OP_READ || io->op == VMI_BLK_OP_WRITE) {
 		if (io->op == VMI_BLK_OP_WRITE && t->can_fua &&
 		    ((io->flags & VMI_BLK_REQ_F_FUA) || q->bg->write_through))
@@ -164,27 +171,29 @@ static bool vmi_nbd_send(struct vmi_blkback_queue *q,
 		for (i = 0; i < io->nr_segs && c >= 0; i++) {
 			void *buf = q->data + io->seg[i].offset;
 
+			bio->parts++;
 			c = io->op == VMI_BLK_OP_READ ?
 				    nbd_aio_pread(nq->h, buf, io->seg[i].len,
 						  off, cb, 0) :
 				    nbd_aio_pwrite(nq->h, buf, io->seg[i].len,
 						   off, cb, flags);
-			bio->parts += c >= 0;
 			off += io->seg[i].len;
 		}
 	} else if (io->op == VMI_BLK_OP_FLUSH) {
+		bio->parts++;
 		c = nbd_aio_flush(nq->h, cb, 0);
-		bio->parts += c >= 0;
 	} else if (io->op == VMI_BLK_OP_DISCARD) {
+		bio->parts++;
 		c = nbd_aio_trim(nq->h, io->len, io->offset, cb, 0);
-		bio->parts += c >= 0;
 	} else { /* WRITE_ZEROES: a hole only when the guest allows one */
 		flags = io->flags & VMI_BLK_REQ_F_UNMAP ?
 				0 :
 				LIBNBD_CMD_FLAG_NO_HOLE;
+		bio->parts++;
 		c = nbd_aio_zero(nq->h, io->len, io->offset, cb, flags);
-		bio->parts += c >= 0;
 	}
+	if (c < 0)
+		bio->parts--;
 	if (c < 0 && !bio->err)
 		bio->err = nbd_get_errno() ? -nbd_get_errno() : -EIO;
 	if (c < 0 && bio->parts == 1 && vmi_nbd_conn_error(-bio->err)) {
@@ -258,34 +267,56 @@ static void vmi_nbd_connect(struct vmi_blkback_queue *q, uint64_t now)
 	nq->retry_ns = now + VMI_NBD_RETRY_NS;
 }
 
+/* Take request @i off the wait list, wherever it stands; false if absent. */
+static bool vmi_nbd_unwait(struct vmi_nbd_queue *nq,
+			   struct vmi_blkback_queue *q, uint32_t i)
+{
+	uint32_t *link = &nq->wait_head, last = VMI_NBD_NONE;
+
+	while (*link != VMI_NBD_NONE && *link != i) {
+		last = *link;
+		link = &q->ios[*link].next;
+	}
+	if (*link == VMI_NBD_NONE)
+		return false;
+	*link = q->ios[i].next;
+	if (nq->wait_tail == i)
+		nq->wait_tail = last;
+	return true;
+}
+
 /*
  * Requests past their deadline: one still waiting fails now; one the
  * server holds costs the server its connection, and so does a handshake
- * that takes longer than a request may.
+ * that takes longer than a request may. Every request of the queue is
+ * looked at by its state, not by the list it should be on, so that no
+ * request outlives its deadline whatever happened to the lists.
  */
 static void vmi_nbd_deadlines(struct vmi_blkback_queue *q, uint64_t now)
 {
 	struct vmi_nbd_queue *nq = q->tq;
-	uint32_t *link = &nq->wait_head, last = VMI_NBD_NONE, i;
 	bool hung = false;
+	uint32_t i;
 
-	while (*link != VMI_NBD_NONE) {
-		struct vmi_blkback_io *bio = &q->ios[*link];
+	for (i = 0; i < q->nr_ios; i++) {
+		struct vmi_blkback_io *bio = &q->ios[i];
 
-		if (now < bio->deadline_ns) {
-			last = *link;
-			link = &bio->next;
+		if (now < bio->deadline_ns)
 			continue;
+		if (bio->state == VMI_NBD_SENT) {
+			hung = true;
+		} else if (bio->state == VMI_NBD_WAITING) {
+			if (!vmi_nbd_unwait(nq, q, i))
+				vmi_nbd_log(
+					q,
+					"a waiting request was off the wait list",
+					NULL);
+			bio->state = VMI_NBD_IDLE;
+			nq->answered++;
+			vmi_blkback_io_done(q, bio, -ETIMEDOUT);
 		}
-		*link = bio->next;
-		bio->state = VMI_NBD_IDLE;
-		nq->answered++;
-		vmi_blkback_io_done(q, bio, -ETIMEDOUT);
 	}
-	nq->wait_tail = last;
-	for (i = 0; i < q->nr_ios && nq->h; i++)
-		hung |= q->ios[i].state == VMI_NBD_SENT &&
-			now >= q->ios[i].deadline_ns;
+	hung &= nq->h != NULL;
 	hung |= nq->h && !nq->ready &&
 		now - nq->connect_ns >= q->bg->bb->target.timeout_ns;
 	if (hung) {
