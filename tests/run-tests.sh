@@ -43,6 +43,9 @@ for t in "$@"; do
 		failures+=("$t")
 		[ $rc -eq 124 ] && echo "timed out after ${timeout_s}s" >>"$log"
 		printf 'FAIL  %-60s %6ss  (exit %d)\n' "$t" "$secs" "$rc"
+		# The lines that name a failure first (a long log's tail may not
+		# hold them), then the end of the log.
+		grep -a -m 20 -E 'FAIL|[Ee]rror|assert' "$log" | sed 's/^/    ! /'
 		sed 's/^/    | /' "$log" | tail -n 80
 		;;
 	esac
