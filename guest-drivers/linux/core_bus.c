@@ -74,7 +74,11 @@ EXPORT_SYMBOL_GPL(vmi_unregister_driver);
 
 static u32 vmi_core_generation(struct vmi_device *vdev)
 {
-	return vmi_le32_to_cpu(READ_ONCE(vdev->shm->generation));
+	/*
+	 * Acquire pairs with the backend's release of a new generation,
+	 * which it stores after the rest of the header.
+	 */
+	return vmi_le32_to_cpu(smp_load_acquire(&vdev->shm->generation));
 }
 
 u32 vmi_dev_device_status(struct vmi_device *vdev)

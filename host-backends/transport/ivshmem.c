@@ -105,10 +105,20 @@ static void vmi_ivshmem_layout(struct vmi_transport *t,
 {
 	const struct vmi_host_dev *dev = t->dev;
 	struct vmi_host_guest *g = &ig->tg->g;
+	const size_t gen = offsetof(struct vmi_shm_hdr, generation);
+	const size_t after = gen + sizeof(g->shm->generation);
+	uint8_t *p = (uint8_t *)g->shm;
 
-	memset(g->shm, 0, dev->layout.data_offset);
+	/*
+	 * The guest takes any change of generation as "the header is ready"
+	 * (vmi_dev_reset()): it must go from the old value to the new one
+	 * and through nothing else, so the zeroing leaves it alone.
+	 */
+	memset(p, 0, gen);
+	memset(p + after, 0, dev->layout.data_offset - after);
 	vmi_shm_hdr_init(g->shm, &dev->layout, ig->tg->offered, dev->config,
 			 dev->config_len);
+	/* Release pairs with the acquire in the guest's vmi_dev_reset(). */
 	__atomic_store_n(&g->shm->generation, vmi_cpu_to_le32(++ig->generation),
 			 __ATOMIC_RELEASE);
 }

@@ -331,6 +331,34 @@ static void test_bind_serve_rebind(void **state)
 	wait_count(&f->detached, 2);
 }
 
+/*
+ * Resets as the kernel driver waits for them: it polls generation and takes
+ * the first change as a header laid out afresh. Polling in a tight loop
+ * while the backend rewrites the header, the generation must step from one
+ * value to the next (never through the zeroing) with a valid header behind.
+ */
+static void test_reset_generation_steps(void **state)
+{
+	struct fixture *f = *state;
+	struct client c;
+	uint32_t gen, now;
+	int i;
+
+	client_connect(f, &c);
+	for (i = 0; i < 200; i++) {
+		gen = generation(&c);
+		set_status(&c, 0);
+		while ((now = generation(&c)) == gen)
+			;
+		assert_int_equal(now, gen + 1);
+		assert_int_equal(vmi_shm_hdr_check(c.shm, c.shm_len,
+						   &f->dev.layout, NULL, 0),
+				 0);
+		wait_rung(c.own_fd[VMI_IVSHMEM_CONFIG_VECTOR]);
+	}
+	client_close(&c);
+}
+
 /* Features that were not offered: FEATURES_REJECTED, nothing served. */
 static void test_features_rejected(void **state)
 {
@@ -424,6 +452,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_bind_serve_rebind, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_reset_generation_steps,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_features_rejected, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_two_guests, setup,
