@@ -161,14 +161,29 @@ static long vminet_tx_fit(const struct vminet_txq *tq, u32 len, u64 *head)
 	return pos;
 }
 
-/* Room for one more frame of any size: a slot and the bytes. */
+/*
+ * Where the next frame of len bytes goes (see vminet_tx_fit), or -ENOSPC.
+ * It needs a request slot, and a place among the nr_slots descriptors the
+ * host can hold unreclaimed: the host takes a descriptor only when the
+ * response ring has room for its answer, so a guest that sent nr_slots
+ * and took no answer is not served however much request room it sees
+ * (and its ends[] would wrap onto descriptors still out).
+ */
+static long vminet_tx_place(struct vminet_txq *tq, u32 len, u64 *head)
+{
+	if (tq->seq - tq->done >= tq->nr_slots ||
+	    vmi_ring_prod_reserve(&tq->req, tq->pending + 1) <=
+		    (int)tq->pending)
+		return -ENOSPC;
+	return vminet_tx_fit(tq, len, head);
+}
+
+/* Room for one more frame of any size. */
 static bool vminet_tx_room(struct vminet *vn, struct vminet_txq *tq)
 {
 	u64 head;
 
-	return vmi_ring_prod_reserve(&tq->req, tq->pending + 1) >
-		       (int)tq->pending &&
-	       vminet_tx_fit(tq, vn->max_tx, &head) >= 0;
+	return vminet_tx_place(tq, vn->max_tx, &head) >= 0;
 }
 
 /*
@@ -226,25 +241,18 @@ static netdev_tx_t vminet_xmit(struct sk_buff *skb, struct net_device *dev)
 
 	if (READ_ONCE(vn->dead) || skb->len > vn->max_tx ||
 	    skb->len < ETH_HLEN ||
-	    virtio_net_hdr_from_skb(skb, &h, true, false, 0)) {
-		vminet_stat_add(&tq->stats, &tq->stats.drops, 1);
-		dev_kfree_skb_any(skb);
-		return NETDEV_TX_OK;
-	}
-	off = vminet_tx_fit(tq, skb->len, &head);
-	if (off < 0 || vmi_ring_prod_reserve(&tq->req, tq->pending + 1) <=
-			       (int)tq->pending) {
+	    virtio_net_hdr_from_skb(skb, &h, true, false, 0))
+		goto drop;
+	off = vminet_tx_place(tq, skb->len, &head);
+	if (off < 0) {
 		/* The queue is stopped before this happens: a late race. */
 		netif_tx_stop_queue(txq);
 		vminet_tx_publish(p);
 		napi_schedule(&p->napi);
 		return NETDEV_TX_BUSY;
 	}
-	if (skb_copy_bits(skb, 0, tq->data + off, skb->len)) {
-		vminet_stat_add(&tq->stats, &tq->stats.drops, 1);
-		dev_kfree_skb_any(skb);
-		return NETDEV_TX_OK;
-	}
+	if (skb_copy_bits(skb, 0, tq->data + off, skb->len))
+		goto drop;
 	d = vmi_ring_prod_slot(&tq->req, tq->pending++);
 	d->id = vmi_cpu_to_le64(tq->seq);
 	memcpy(&d->hdr, &h, sizeof(h));
@@ -280,6 +288,13 @@ static netdev_tx_t vminet_xmit(struct sk_buff *skb, struct net_device *dev)
 		}
 	}
 	if (!netdev_xmit_more())
+		vminet_tx_publish(p);
+	return NETDEV_TX_OK;
+drop:
+	vminet_stat_add(&tq->stats, &tq->stats.drops, 1);
+	dev_kfree_skb_any(skb);
+	/* The last of a batch: what earlier ones held back goes now. */
+	if (!netdev_xmit_more() && !READ_ONCE(vn->dead))
 		vminet_tx_publish(p);
 	return NETDEV_TX_OK;
 }

@@ -311,6 +311,24 @@ pings() {
 	done
 }
 
+# Frames nobody answers (to a static neighbour that does not exist), many
+# more than a TX ring holds, from several sockets so that every TX queue
+# gets its share; then the peer must answer a ping at once. (A guest that
+# takes its TX answers only when it runs out of request slots, and bounds
+# nothing else, leaves the host no room for answers: with no RX to prompt
+# it, its next frames wait until hundreds more have queued.)
+unanswered_train() {
+	local i pids=
+	arp -i $NETDEV -s 10.99.0.77 02:00:00:00:00:77 || return 1
+	for i in 1 2 3 4 5 6 7 8; do
+		ping -c 100 -i 0.01 -w 5 -q 10.99.0.77 >/dev/null 2>&1 &
+		pids="$pids $!"
+	done
+	wait $pids
+	arp -i $NETDEV -d 10.99.0.77
+	ping -c 1 -W 2 "$peer"
+}
+
 queue_stats_count() {
 	ethtool -S $NETDEV >/tmp/ethtool.log || return 1
 	cat /tmp/ethtool.log
@@ -325,7 +343,49 @@ stall_carrier() {
 	wait_for "carrier_is 0" 20 || { echo "carrier still up"; return 1; }
 	echo "VMITEST-SYNC net-carrier-down" >&3
 	wait_for "carrier_is 1" 20 || { echo "carrier not back"; return 1; }
-	ping -c 3 -W 2 "$peer"
+	resume_time
+}
+
+# Seconds until the peer answers a ping again (VMINET-RESUME), at most 60;
+# a slow start leaves the device's counters on the console (VMINET-SLOW).
+resume_time() {
+	local t0 now tries=0
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	until ping -c 1 -W 1 "$peer" >/dev/null 2>&1; do
+		tries=$((tries + 1))
+		now=$(cut -d' ' -f1 /proc/uptime)
+		[ $tries = 3 ] && {
+			ethtool -S $NETDEV | grep -v ': 0$'
+			grep -E "MSI" /proc/interrupts
+			cat /proc/net/arp
+		} 2>&1 | sed 's/^/VMINET-SLOW /' >&3
+		awk "BEGIN { exit !($now - $t0 > 60) }" && {
+			echo "no ping reply 60 s after the carrier came back"
+			return 1
+		}
+	done
+	now=$(cut -d' ' -f1 /proc/uptime)
+	echo "VMINET-RESUME $(awk "BEGIN { print $now - $t0 }") s" >&3
+}
+
+# iperf3 -c peer ARGS in the background, its output in LOG, once it has
+# connected (the host's one-shot server may be between two clients): the
+# client's PID in $bg_pid.
+iperf_bg() {
+	local log=$1 i
+	shift
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		iperf3 -c "$peer" --forceflush "$@" >"$log" 2>&1 &
+		bg_pid=$!
+		wait_for "grep -q 'connected to' $log || ! kill -0 $bg_pid 2>/dev/null" 10
+		grep -q 'connected to' "$log" && kill -0 $bg_pid 2>/dev/null &&
+			return 0
+		kill $bg_pid 2>/dev/null
+		wait $bg_pid
+		sleep 1
+	done
+	cat "$log"
+	return 1
 }
 
 # A flood while the host kills the backend, unplugs the device and plugs
@@ -333,8 +393,8 @@ stall_carrier() {
 restart_under_flood() {
 	local old
 	old=$(ifindex)
-	iperf3 -c "$peer" -u -b 400M -l 1400 -t 60 >/tmp/flood.log 2>&1 &
-	local flood=$!
+	iperf_bg /tmp/flood.log -u -b 400M -l 1400 -t 60 || return 1
+	local flood=$bg_pid
 	sleep 2
 	echo "VMITEST-SYNC net-restart" >&3
 	wait_for "[ \"\$(ifindex)\" != \"$old\" ] && [ -n \"\$(ifindex)\" ]" 90 || {
@@ -349,18 +409,29 @@ restart_under_flood() {
 		ping -c 3 -W 2 -s 1472 "$peer"
 }
 
-# rmmod while iperf3 sends: the module goes, the device comes back.
+dead_or_zombie() {
+	local st
+	st=$(cut -d' ' -f3 /proc/$1/stat 2>/dev/null)
+	[ -z "$st" ] || [ "$st" = Z ]
+}
+
+# rmmod while iperf3 sends: the device goes at once, and the sender is
+# not stuck in the driver (a TCP sender whose route vanished waits for its
+# retransmissions to time out, so it is killed; SIGKILL does not reach a
+# task asleep in the driver). The module then comes back and works.
 unload_under_traffic() {
-	iperf3 -c "$peer" -t 60 >/tmp/busy.log 2>&1 &
-	local busy=$!
+	iperf_bg /tmp/busy.log -t 60 || return 1
+	local busy=$bg_pid
 	sleep 3
+	kill -0 $busy || { echo "iperf3 ended before rmmod:"; cat /tmp/busy.log; return 1; }
 	rmmod vminet || return 1
-	wait_for "! kill -0 $busy 2>/dev/null" 30 || {
-		echo "iperf3 still running after rmmod"
-		kill -9 $busy
+	[ ! -e /sys/class/net/$NETDEV ] || { echo "$NETDEV still there"; return 1; }
+	kill -9 $busy
+	wait_for "dead_or_zombie $busy" 10 || {
+		echo "iperf3 does not die after rmmod: $(cat /proc/$busy/stat)"
 		return 1
 	}
-	[ ! -e /sys/class/net/$NETDEV ] || return 1
+	wait $busy
 	insmod $MODS/vminet.ko &&
 		wait_for "[ -e /sys/class/net/$NETDEV ]" 10 &&
 		net_up $NETDEV 10.99.0.1 &&
@@ -377,6 +448,7 @@ test_net() {
 	check ethtool-channels sh -c "ethtool -l $NETDEV | grep -q 'Combined:.*2'"
 	check ethtool-tso sh -c "ethtool -k $NETDEV | grep -q 'tcp-segmentation-offload: on'"
 	check ping-sizes pings
+	check unanswered-train unanswered_train
 	check iperf3-tcp-tx iperf_run $NETDEV tcp-tx 1 "$peer"
 	check iperf3-tcp-rx iperf_run $NETDEV tcp-rx 1 "$peer" -R
 	check iperf3-tcp-2-streams iperf_run $NETDEV tcp-tx-P2 1 "$peer" -P 2

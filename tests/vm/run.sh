@@ -10,10 +10,12 @@
 #            pattern in the target file, and the guest checks that its
 #            I/O now fails instead of hanging
 #   net      ROM + ivshmem-doorbell served by vmi-netback, whose DPDK port
-#            is a TAP in a namespace made here: ping, iperf3 TCP both
-#            ways and UDP (loss measured) against iperf3 servers there,
-#            ethtool; the host stops the backend (SIGSTOP: the guest's
-#            carrier must drop, then return on SIGCONT), kills it under a
+#            is a TAP in a namespace made here: ping, a train of frames
+#            nobody answers (the peer must still answer at once), iperf3
+#            TCP both ways and UDP (loss measured) against iperf3 servers
+#            there, ethtool; the host stops the backend (SIGSTOP: the
+#            guest's carrier must drop, then return on SIGCONT, and the
+#            time until the peer answers is printed), kills it under a
 #            guest flood and plugs the device back with a new backend (the
 #            guest lives, vmi0 returns and carries traffic), then the
 #            guest unloads vminet under traffic
