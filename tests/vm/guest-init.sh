@@ -356,7 +356,7 @@ resume_time() {
 		now=$(cut -d' ' -f1 /proc/uptime)
 		[ $tries = 3 ] && {
 			ethtool -S $NETDEV | grep -v ': 0$'
-			grep -E "MSI" /proc/interrupts
+			grep MSI /proc/interrupts
 			cat /proc/net/arp
 		} 2>&1 | sed 's/^/VMINET-SLOW /' >&3
 		awk "BEGIN { exit !($now - $t0 > 60) }" && {
