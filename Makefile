@@ -61,7 +61,8 @@ include tests/build.mk
 include $(sort $(wildcard shared-ring/*.mk vmi-core/*.mk guest-drivers/*/*.mk \
 	host-backends/*/*.mk perf/*/*.mk tests/vm/*.mk))
 
-.PHONY: all deps check test demo bench format format-check clean san-build
+.PHONY: all deps check test demo bench format format-check clean san-build \
+	check-installed demo-installed bench-installed
 
 all: $(PROGS) $(FUZZERS)
 
@@ -71,27 +72,31 @@ san-build: $(foreach t,$(SAN_TESTS),$(firstword $(subst @, ,$(t))))
 deps:
 	scripts/deps.sh $(if $(CEPH),--ceph)
 
-check:
+# make check, demo and bench install what is missing first, then run the
+# real work in a second make. Make expands every $(shell ...) and
+# $(wildcard ...) of the fragments (the guest kernel's version, DPDK's
+# flags, fio's source) when it reads them, before any recipe runs: only a
+# make started after deps.sh sees the installed system.
+check demo bench:
 	scripts/deps.sh --if-missing
+	$(MAKE) --no-print-directory $@-installed
+
+check-installed:
 	$(MAKE) format-check
 	$(MAKE) all
 	$(MAKE) SAN=1 san-build
 	tests/run-tests.sh --timeout $(TEST_TIMEOUT) $(TESTS) \
 		$(shell $(MAKE) -s --no-print-directory SAN=1 print-SAN_TESTS)
 
+demo-installed: all
+	scripts/demo.sh
+
+bench-installed: all
+	perf/bench.sh
+
 # Run the tests without the package check (a developer's inner loop).
 test: all
 	tests/run-tests.sh --timeout $(TEST_TIMEOUT) $(TESTS)
-
-demo:
-	scripts/deps.sh --if-missing
-	$(MAKE) all
-	scripts/demo.sh
-
-bench:
-	scripts/deps.sh --if-missing
-	$(MAKE) all
-	perf/bench.sh
 
 C_SOURCES = $(shell git ls-files -co --exclude-standard '*.c' '*.h')
 

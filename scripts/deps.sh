@@ -7,6 +7,8 @@
 #   scripts/deps.sh --if-missing  the same, but say nothing when all is there
 #   scripts/deps.sh --ceph        also the Ceph daemons (RBD target tests;
 #                                 make deps CEPH=1)
+#   scripts/deps.sh --ceph-only   the Ceph daemons alone: CI adds them
+#                                 and leaves the rest to make check
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -37,11 +39,16 @@ CEPH_PACKAGES=(ceph-mon ceph-osd ceph-common)
 FIO_SRC=build/fio-src
 
 quiet=0
+fio_src=1
 want=("${PACKAGES[@]}")
 for arg in "$@"; do
 	case $arg in
 	--if-missing) quiet=1 ;;
 	--ceph) want+=("${CEPH_PACKAGES[@]}") ;;
+	--ceph-only)
+		want=("${CEPH_PACKAGES[@]}")
+		fio_src=0
+		;;
 	*)
 		echo "deps.sh: unknown option '$arg'" >&2
 		exit 2
@@ -71,6 +78,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 elif [ $quiet -eq 0 ]; then
 	echo "deps.sh: all ${#want[@]} packages installed"
 fi
+
+[ $fio_src -eq 1 ] || exit 0
 
 # fio's source, exactly the installed version, configured so that
 # config-host.h exists for the external engine build.

@@ -7,6 +7,12 @@
 # (a test that needs something this machine lacks says why on stderr),
 # anything else fails. Output of each test goes to $VMI_TEST_LOGS/<name>.log
 # and is printed in full when the test fails.
+#
+# VMI_REQUIRE_TESTS lists shell patterns (space-separated) of tests that must
+# not skip: CI names there the tiers it installed (the QEMU guest test, the
+# DPDK tests, the RBD test), so that a skip cannot hide them. A required test
+# that skips counts as failed, and so does a pattern that matches no test (a
+# renamed test must not drop out of the list unnoticed).
 set -u
 
 timeout_s=600
@@ -19,6 +25,29 @@ logs=${VMI_TEST_LOGS:-build/test-logs}
 mkdir -p "$logs"
 passed=0 failed=0 skipped=0
 failures=()
+read -r -a required <<<"${VMI_REQUIRE_TESTS:-}"
+
+# Whether test $1 matches a pattern of VMI_REQUIRE_TESTS.
+is_required() {
+	local pat
+	for pat in "${required[@]}"; do
+		# shellcheck disable=SC2053 # the pattern is meant to glob
+		[[ $1 == $pat ]] && return 0
+	done
+	return 1
+}
+
+for pat in "${required[@]}"; do
+	found=0
+	for t in "$@"; do
+		[[ $t == $pat ]] && found=1 && break
+	done
+	if [ $found -eq 0 ]; then
+		failed=$((failed + 1))
+		failures+=("$pat")
+		echo "FAIL  VMI_REQUIRE_TESTS pattern '$pat' matches no test"
+	fi
+done
 
 for t in "$@"; do
 	IFS=@ read -r -a argv <<<"$t"
@@ -35,8 +64,15 @@ for t in "$@"; do
 		printf 'PASS  %-60s %6ss\n' "$t" "$secs"
 		;;
 	77)
-		skipped=$((skipped + 1))
-		printf 'SKIP  %-60s %6ss  (%s)\n' "$t" "$secs" "$(tail -n 1 "$log")"
+		if is_required "$t"; then
+			failed=$((failed + 1))
+			failures+=("$t")
+			printf 'FAIL  %-60s %6ss  (required by VMI_REQUIRE_TESTS, skipped: %s)\n' \
+				"$t" "$secs" "$(tail -n 1 "$log")"
+		else
+			skipped=$((skipped + 1))
+			printf 'SKIP  %-60s %6ss  (%s)\n' "$t" "$secs" "$(tail -n 1 "$log")"
+		fi
 		;;
 	*)
 		failed=$((failed + 1))

@@ -7,7 +7,7 @@
  * document forgets, a size or offset that differs). It also checks the
  * byte-order helpers and the event-index rule the document states.
  *
- * Usage: test_abi docs/ABI.md
+ * Usage: test_abi [ABI.md] (default: docs/ABI.md of the source tree)
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -469,6 +469,6 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_need_event),
 	};
 
-	abi_doc_path = argc > 1 ? argv[1] : "docs/ABI.md";
+	abi_doc_path = argc > 1 ? argv[1] : VMI_SRCDIR "/docs/ABI.md";
 	return cmocka_run_group_tests_name("abi", tests, NULL, NULL);
 }

@@ -90,7 +90,7 @@ VMI_CORE_ROM_ARGS := @$(VMI_CORE_T)/process.rom@$(VMI_CORE_T)/qemu-ivshmem.rom
 VMI_CORE_TEST_ENTRIES := \
 	$(VMI_CORE_T)/test_rom_validate$(VMI_CORE_ROM_ARGS) \
 	$(VMI_CORE_T)/test_rom_bind$(VMI_CORE_ROM_ARGS) \
-	$(VMI_CORE_T)/test_machine@tests/vmi-core \
+	$(VMI_CORE_T)/test_machine \
 	$(VMI_CORE_T)/test_layout \
 	$(VMI_CORE_T)/test_vmi_rom@$(VMI_ROM)@tests/vmi-core$(VMI_CORE_ROM_ARGS)
 TESTS += $(VMI_CORE_TEST_ENTRIES)

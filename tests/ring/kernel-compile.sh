@@ -5,6 +5,8 @@
 # temporary folder. Skips if no kernel headers are installed.
 set -eu
 root=$(realpath "$(dirname "$0")/../..")
+# shellcheck source=tests/lib.sh
+. "$root/tests/lib.sh"
 kdir=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1)
 if [ -z "$kdir" ]; then
 	echo "kernel-compile.sh: no /usr/src/linux-headers-*-amd64 (scripts/deps.sh installs them)" >&2
@@ -18,5 +20,5 @@ obj-m := vmi_ring_kcheck.o
 ccflags-y := -I$root/include -I$root/shared-ring -Werror
 KBUILD
 make -C "$kdir" M="$work" modules
-test -f "$work/vmi_ring_kcheck.ko"
+vmi_expect "Kbuild made no vmi_ring_kcheck.ko" test -f "$work/vmi_ring_kcheck.ko"
 echo "kernel-compile.sh: vmi_ring.h builds in a module against $kdir"

@@ -10,6 +10,8 @@
 #
 #   tests/rng/rng.sh BUILD_DIR
 set -euo pipefail
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 O=${1:?usage: $0 BUILD_DIR}
 RNGBACK=$O/host-backends/rng/vmi-rngback
@@ -60,10 +62,10 @@ EOM
 rb_pid=$!
 for _ in $(seq 100); do
 	[ -S "$work/rng.sock" ] && break
-	kill -0 "$rb_pid"
+	vmi_expect "vmi-rngback exited before making its socket" kill -0 "$rb_pid"
 	sleep 0.05
 done
-[ -S "$work/rng.sock" ]
+vmi_expect "vmi-rngback made no socket in 5 s" [ -S "$work/rng.sock" ]
 
 echo "== reads return what was asked, and differ"
 for n in 1 4096 65536 200000; do
@@ -101,7 +103,8 @@ status 0 len $data" ] || {
 done
 # The largest good request, ending on the data area's last byte.
 out=$("$RNG_READ" --request 0 "$data" "$work/rom" 1)
-[ "$(head -1 <<<"$out")" = "status 0 len $data" ]
+vmi_expect "the largest good request was not served whole: $out" \
+	[ "$(head -1 <<<"$out")" = "status 0 len $data" ]
 
 echo "== the backend kept serving: four new guests read at once"
 for i in 1 2 3 4; do
@@ -113,11 +116,13 @@ for p in "${pids[@]}"; do
 done
 pids=()
 for i in 1 2 3 4; do
-	[ "$(wc -c <"$work/g$i")" -eq 300000 ]
+	vmi_expect "guest $i got $(wc -c <"$work/g$i") bytes of 300000" \
+		[ "$(wc -c <"$work/g$i")" -eq 300000 ]
 done
-[ "$(sort -u <(sha256sum <"$work/g1") <(sha256sum <"$work/g2") \
-	<(sha256sum <"$work/g3") <(sha256sum <"$work/g4") | wc -l)" -eq 4 ]
-kill -0 "$rb_pid"
+vmi_expect "two of the four guests read the same bytes" \
+	[ "$(sort -u <(sha256sum <"$work/g1") <(sha256sum <"$work/g2") \
+		<(sha256sum <"$work/g3") <(sha256sum <"$work/g4") | wc -l)" -eq 4 ]
+vmi_expect "vmi-rngback died while serving" kill -0 "$rb_pid"
 
 echo "== SIGTERM: the backend exits 0 and removes its socket"
 kill -TERM "$rb_pid"
@@ -129,7 +134,7 @@ rb_pid=
 	echo "vmi-rngback exited $rc" >&2
 	exit 1
 }
-[ ! -e "$work/rng.sock" ]
+vmi_expect "vmi-rngback left its socket behind" [ ! -e "$work/rng.sock" ]
 if grep -q "dropped: protocol error" "$work/rb.log"; then
 	echo "a well-behaved guest was dropped" >&2
 	exit 1

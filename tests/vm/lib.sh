@@ -69,6 +69,11 @@ vm_cleanup() {
 vm_setup() {
 	VM_O=$1
 	VM_KVER=$2
+	[ -n "$VM_O" ] || vm_die "usage: run.sh BUILD_DIR KVER"
+	# An empty version means make found no linux-headers-*-amd64 when it
+	# read the fragments (tests/vm/vm.mk); say so instead of booting nothing.
+	[ -n "$VM_KVER" ] ||
+		vm_skip "no kernel version: no /usr/src/linux-headers-*-amd64 (make deps)"
 	VM_KERNEL=/boot/vmlinuz-$VM_KVER
 	VM_INITRAMFS=$VM_O/vm/initramfs.cpio
 	VM_ROMTOOL=$VM_O/vmi-core/vmi-rom

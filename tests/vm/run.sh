@@ -34,7 +34,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/vm/lib.sh
 . "$here/lib.sh"
-vm_setup "$1" "$2"
+vm_setup "${1:-}" "${2:-}"
 
 failures=0
 host_check() {

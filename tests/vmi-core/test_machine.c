@@ -4,7 +4,8 @@
  * written (ROM keys, defaults, backend options, implied features), and
  * every kind of bad line is refused with "FILE:LINE: what (value)".
  *
- * Usage: test_machine DIR (the folder of process.machine)
+ * Usage: test_machine [DIR] (the folder of process.machine; default:
+ * tests/vmi-core of the source tree)
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -307,10 +308,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_load_errors),
 	};
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s DIR\n", argv[0]);
+	if (argc > 2) {
+		fprintf(stderr, "usage: %s [DIR]\n", argv[0]);
 		return 2;
 	}
-	dir = argv[1];
+	dir = argc > 1 ? argv[1] : VMI_SRCDIR "/tests/vmi-core";
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
