@@ -18,6 +18,7 @@ PACKAGES=(
 	build-essential pkg-config git    # compilers, make
 	clang llvm libclang-rt-14-dev     # libFuzzer, TSan/ASan runtimes
 	clang-format                      # make format-check
+	sparse                            # tests/abi/sparse.sh: wire byte order
 	libcmocka-dev                     # unit test framework
 	spin                              # model of the notification protocol
 	liburing-dev                      # block backend
@@ -32,6 +33,7 @@ PACKAGES=(
 	iputils-ping                      # network tests: ping at several MTUs
 	gnuplot-nox jq python3            # plots, JSON, perf/campaign
 	dpkg-dev                          # apt-get source fio
+	gcc-multilib                      # gcc -m32: the legacy i386 VMI probe test
 )
 # A throwaway cluster for the RBD target's test and benchmark.
 CEPH_PACKAGES=(ceph-mon ceph-osd ceph-common)

@@ -12,3 +12,8 @@ $(O)/tests/test_abi.o $(O)/tests/vmi-core/test_machine.o: \
 
 $(ABI_TEST): $(O)/tests/test_abi.o
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
+
+# The ABI headers compile alone as C and C++ (headers.sh); sparse finds wire
+# fields used without a byte-order conversion, in user space and in the
+# guest modules (sparse.sh works in $(O)/sparse).
+TESTS += tests/abi/headers.sh tests/abi/sparse.sh@$(O)

@@ -96,6 +96,19 @@ VMI_CORE_TEST_ENTRIES := \
 TESTS += $(VMI_CORE_TEST_ENTRIES)
 SAN_TESTS += $(VMI_CORE_TEST_ENTRIES)
 
+# The legacy probe: Linux's i386 VMI probe (2.6.21-2.6.36) rebuilt as a
+# 32-bit program, which must refuse our API-4 images. gcc -m32 whatever CC
+# is, and never with the sanitizers: it stands for an old i386 kernel, not
+# for our code (gcc-multilib, scripts/deps.sh).
+VMI_CORE_LEGACY := $(VMI_CORE_T)/legacy_probe32
+PROGS += $(VMI_CORE_LEGACY)
+
+$(VMI_CORE_LEGACY): tests/vmi-core/legacy_probe32.c
+	@mkdir -p $(@D)
+	gcc -m32 -std=gnu11 -O2 -Wall -Wextra -Werror -o $@ $<
+
+TESTS += tests/vmi-core/legacy_probe.sh@$(VMI_CORE_LEGACY)$(VMI_CORE_ROM_ARGS)
+
 # ---- Fuzzers: the ROM validator and the machine-description parser --------
 
 VMI_CORE_FUZZ := $(O)/fuzz/vmi-core

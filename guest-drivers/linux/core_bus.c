@@ -75,10 +75,18 @@ EXPORT_SYMBOL_GPL(vmi_unregister_driver);
 static u32 vmi_core_generation(struct vmi_device *vdev)
 {
 	/*
-	 * Acquire pairs with the backend's release of a new generation,
+	 * Acquire pairs with the backend's release of an even generation,
 	 * which it stores after the rest of the header.
 	 */
 	return vmi_le32_to_cpu(smp_load_acquire(&vdev->shm->generation));
+}
+
+/* A reset is done when generation is even again, and not the old value. */
+static bool vmi_core_reset_done(struct vmi_device *vdev, u32 old)
+{
+	u32 gen = vmi_core_generation(vdev);
+
+	return gen != old && !(gen & 1);
 }
 
 u32 vmi_dev_device_status(struct vmi_device *vdev)
@@ -93,6 +101,19 @@ u32 vmi_dev_heartbeat(struct vmi_device *vdev)
 	return vmi_le32_to_cpu(READ_ONCE(vdev->shm->heartbeat));
 }
 EXPORT_SYMBOL_GPL(vmi_dev_heartbeat);
+
+int vmi_dev_config_read(struct vmi_device *vdev, void *dst, size_t len,
+			u32 *gen)
+{
+	int ret = vmi_shm_config_read(vdev->shm, dst, len, gen);
+
+	if (ret)
+		dev_err(&vdev->dev,
+			"config: generation %u, odd or moving over %u reads: the backend never finished writing it\n",
+			vmi_core_generation(vdev), VMI_SHM_CONFIG_TRIES);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(vmi_dev_config_read);
 
 /* Write driver_status, then ring the backend's vector 0. */
 static void vmi_core_set_status(struct vmi_device *vdev, u32 status)
@@ -125,10 +146,10 @@ int vmi_dev_reset(struct vmi_device *vdev)
 	char err[160];
 
 	vmi_core_set_status(vdev, 0);
-	if (!vmi_core_wait(vdev, vmi_core_generation(vdev) != gen)) {
+	if (!vmi_core_wait(vdev, vmi_core_reset_done(vdev, gen))) {
 		dev_err(&vdev->dev,
-			"reset: generation still %u after %u ms: no backend\n",
-			gen, VMI_CORE_HANDSHAKE_MS);
+			"reset: generation %u (was %u), no new header after %u ms: no backend\n",
+			vmi_core_generation(vdev), gen, VMI_CORE_HANDSHAKE_MS);
 		return -ETIMEDOUT;
 	}
 	/* The backend wrote the header afresh: check it again. */
@@ -413,9 +434,11 @@ static int vmi_core_pci_probe(struct pci_dev *pdev,
 	if (ret)
 		goto free;
 	cd->regs = pcim_iomap_table(pdev)[0];
-	cd->notify.nr_queues = vdev->nr_queues;
+	cd->notify = (struct vmi_rom_notify_ctx)VMI_ROM_NOTIFY_CTX_INIT(
+		vdev->nr_queues);
 	cd->notify.peer_id = VMI_IVSHMEM_HOST_PEER;
-	cd->notify.regs = (volatile u32 __force *)cd->regs;
+	/* The ROM stores to BAR0 as mapped: a guest virtual address. */
+	cd->notify.regs = (u64)(uintptr_t)(void __force *)cd->regs;
 	ret = vmi_core_setup_irqs(pdev, cd);
 	if (ret)
 		goto free;

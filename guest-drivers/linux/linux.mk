@@ -34,6 +34,8 @@ $(VMI_KMODS) &: $(VMI_KMOD_SRCS) $(VMI_KMOD_LIB) $(VMI_KMOD_DEPS)
 	@mkdir -p $(VMI_KMOD_DIR)
 	@for f in $(VMI_KMOD_SRCS) $(VMI_KMOD_LIB) vmi-core/lib/compat.h; do \
 		ln -sf $(CURDIR)/$$f $(VMI_KMOD_DIR)/; done
-	$(MAKE) -C $(VMI_KDIR) M=$(CURDIR)/$(VMI_KMOD_DIR) \
+	# O= (empty): our output folder, given as make O=..., must not reach
+	# Kbuild, for which O names the kernel's own build folder.
+	$(MAKE) -C $(VMI_KDIR) M=$(CURDIR)/$(VMI_KMOD_DIR) O= \
 		VMI_ROOT=$(CURDIR) VMI_LIB_OBJS="$(VMI_KMOD_LIB_FILES:.c=.o)" \
 		modules

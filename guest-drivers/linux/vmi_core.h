@@ -89,14 +89,23 @@ u32 vmi_dev_device_status(struct vmi_device *vdev);
 u32 vmi_dev_heartbeat(struct vmi_device *vdev);
 
 /*
+ * The class config, len bytes of one version (docs/ABI.md part (e),
+ * "Config changes"); *gen gets its generation. Returns 0, or -EAGAIN
+ * after logging a host that kept it odd (still writing).
+ */
+int vmi_dev_config_read(struct vmi_device *vdev, void *dst, size_t len,
+			u32 *gen);
+
+/*
  * Is the backend still there? A driver's watchdog calls vmi_dev_watch()
  * every VMI_DEV_WATCH_MS: GONE when the backend set NEEDS_RESET or
  * dropped ALIVE (it will not serve these rings again), STALLED while the
  * heartbeat (if negotiated) has not moved for VMI_DEV_WATCH_STALL ticks,
- * OK otherwise (again OK once a stalled heartbeat moves).
+ * the ABI's VMI_HEARTBEAT_TIMEOUT_MS, OK otherwise (again OK once a
+ * stalled heartbeat moves).
  */
 #define VMI_DEV_WATCH_MS 500
-#define VMI_DEV_WATCH_STALL 6 /* 3 s */
+#define VMI_DEV_WATCH_STALL (VMI_HEARTBEAT_TIMEOUT_MS / VMI_DEV_WATCH_MS)
 
 enum vmi_dev_health { VMI_DEV_OK, VMI_DEV_STALLED, VMI_DEV_GONE };
 

@@ -17,8 +17,15 @@
  * handler drains the response ring, re-arms the event index and drains
  * again until the re-arm finds nothing (disable / drain / re-enable).
  *
- * The backend is trusted for nothing: every response is copied out, its id
- * must name a tag we have in flight, and any ring error, a dead backend
+ * Beside the block layer's requests the driver sends two of its own
+ * (REQ_OP_DRV_IN/OUT, as virtio_blk does): GET_ID once at probe, for the
+ * disk's "serial" attribute, and SET_CACHE when "cache_type" is written.
+ *
+ * The backend is trusted for nothing: the config is copied out once and
+ * checked (its magic and major version first), every response is copied
+ * out, its id must name a tag we have in flight, an OK answer must have
+ * moved exactly what was asked (ABI: no partial success), and any ring
+ * error, a dead backend
  * (its heartbeat stopped, or NEEDS_RESET) or a timed-out request without a
  * heartbeat to tell makes the device dead: every request in flight and
  * every later one fails with an I/O error, and no slice is reused.
@@ -28,7 +35,9 @@
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/workqueue.h>
 #include <vmi/blk.h>
 #include <vmi_ring.h>
@@ -40,11 +49,14 @@
 #define VMIBLK_TIMEOUT (10 * HZ) /* then ask the heartbeat */
 
 /* What this driver supports; the device offers, both must have it. */
-#define VMIBLK_FEATURES                                                \
-	(VMI_FEATURE(VMI_F_VERSION_1) | VMI_FEATURE(VMI_F_HEARTBEAT) | \
-	 VMI_FEATURE(VMI_BLK_F_RO) | VMI_FEATURE(VMI_BLK_F_FLUSH) |    \
-	 VMI_FEATURE(VMI_BLK_F_FUA) | VMI_FEATURE(VMI_BLK_F_DISCARD) | \
-	 VMI_FEATURE(VMI_BLK_F_WRITE_ZEROES))
+#define VMIBLK_FEATURES                                                        \
+	(VMI_FEATURE(VMI_F_VERSION_1) | VMI_FEATURE(VMI_F_HEARTBEAT) |         \
+	 VMI_FEATURE(VMI_BLK_F_RO) | VMI_FEATURE(VMI_BLK_F_FLUSH) |            \
+	 VMI_FEATURE(VMI_BLK_F_FUA) | VMI_FEATURE(VMI_BLK_F_DISCARD) |         \
+	 VMI_FEATURE(VMI_BLK_F_WRITE_ZEROES) | VMI_FEATURE(VMI_BLK_F_GET_ID) | \
+	 VMI_FEATURE(VMI_BLK_F_TOPOLOGY) |                                     \
+	 VMI_FEATURE(VMI_BLK_F_MULTI_RANGE) |                                  \
+	 VMI_FEATURE(VMI_BLK_F_CONFIG_WCE))
 
 static int vmiblk_major;
 
@@ -69,7 +81,12 @@ struct vmiblk {
 	u64 capacity; /* sectors */
 	u32 depth; /* tags per queue */
 	u32 slice; /* data-area bytes per tag */
+	u32 lbs; /* logical block size */
+	u16 max_ranges; /* DISCARD ranges per request: 1 without MULTI_RANGE */
 	bool dead; /* stop using the backend; set under a queue lock */
+	struct mutex cache_lock; /* one SET_CACHE at a time; writeback */
+	bool writeback; /* the device's cache mode, as SET_CACHE left it */
+	char serial[VMI_BLK_ID_BYTES + 1]; /* GET_ID's answer, "" if none */
 	unsigned long failed; /* bit 0: the dead device's I/O was failed */
 	struct delayed_work watchdog;
 	struct vmi_dev_watch watch; /* the backend's status and heartbeat */
@@ -82,6 +99,8 @@ struct vmiblk_req {
 	bool inflight; /* published or about to be; owned by the backend */
 	blk_status_t status;
 	u32 len; /* bytes the backend says it moved */
+	u8 drv_op; /* REQ_OP_DRV_*: VMI_BLK_OP_GET_ID or _SET_CACHE */
+	u8 drv_flags; /* and its request flags */
 };
 
 static bool vmiblk_has(const struct vmiblk *vb, unsigned int bit)
@@ -204,6 +223,40 @@ static bool vmiblk_publish(struct vmiblk_queue *vq)
 	return n && vmi_ring_prod_publish(&vq->req, n);
 }
 
+/*
+ * A DISCARD: one range in the request, or (merged discards, possible only
+ * with MULTI_RANGE) one per bio, listed in the tag's slice, as
+ * virtio_blk_setup_discard_write_zeroes_erase() does.
+ */
+static blk_status_t vmiblk_build_ranges(struct vmiblk_queue *vq,
+					struct request *rq,
+					struct vmi_blk_req *wr, u32 off)
+{
+	struct vmi_blk_range *range = (struct vmi_blk_range *)(vq->data + off);
+	unsigned int n = 0;
+	struct bio *bio;
+
+	__rq_for_each_bio(bio, rq)
+	{
+		if (n == vq->vb->max_ranges)
+			return BLK_STS_IOERR; /* the limits we set forbid it */
+		range[n].sector = vmi_cpu_to_le64(bio->bi_iter.bi_sector);
+		range[n].nr_sectors =
+			vmi_cpu_to_le32(bio->bi_iter.bi_size >> SECTOR_SHIFT);
+		range[n].flags = 0;
+		n++;
+	}
+	if (n == 1) {
+		wr->nr_sectors = vmi_cpu_to_le32(blk_rq_sectors(rq));
+		return BLK_STS_OK;
+	}
+	wr->sector = 0;
+	wr->nr_segs = vmi_cpu_to_le16(1);
+	wr->seg[0].offset = vmi_cpu_to_le32(off);
+	wr->seg[0].len = vmi_cpu_to_le32(n * sizeof(*range));
+	return BLK_STS_OK;
+}
+
 /* Fill the wire request for rq; write data goes into the tag's slice. */
 static blk_status_t vmiblk_build(struct vmiblk_queue *vq, struct request *rq,
 				 struct vmi_blk_req *wr)
@@ -241,14 +294,29 @@ static blk_status_t vmiblk_build(struct vmiblk_queue *vq, struct request *rq,
 		return BLK_STS_OK;
 	case REQ_OP_DISCARD:
 		wr->op = VMI_BLK_OP_DISCARD;
-		wr->nr_sectors = vmi_cpu_to_le32(blk_rq_sectors(rq));
-		return BLK_STS_OK;
+		return vmiblk_build_ranges(vq, rq, wr, off);
 	case REQ_OP_WRITE_ZEROES:
+		/* Never merged (rq_mergeable()): always one range. */
 		wr->op = VMI_BLK_OP_WRITE_ZEROES;
 		if (!(rq->cmd_flags & REQ_NOUNMAP))
 			wr->flags = VMI_BLK_REQ_F_UNMAP;
 		wr->nr_sectors = vmi_cpu_to_le32(blk_rq_sectors(rq));
 		return BLK_STS_OK;
+	case REQ_OP_DRV_IN:
+	case REQ_OP_DRV_OUT: {
+		struct vmiblk_req *vr = blk_mq_rq_to_pdu(rq);
+
+		wr->op = vr->drv_op;
+		wr->flags = vr->drv_flags;
+		wr->sector = 0;
+		if (wr->op == VMI_BLK_OP_GET_ID) {
+			/* One logical block: a multiple of buf_align. */
+			wr->nr_segs = vmi_cpu_to_le16(1);
+			wr->seg[0].offset = vmi_cpu_to_le32(off);
+			wr->seg[0].len = vmi_cpu_to_le32(vb->lbs);
+		}
+		return BLK_STS_OK;
+	}
 	default:
 		return BLK_STS_NOTSUPP;
 	}
@@ -379,17 +447,34 @@ static irqreturn_t vmiblk_irq(int irq, void *data)
 	return IRQ_HANDLED;
 }
 
+/* What an OK answer's len must be: the ABI has no partial success. */
+static u32 vmiblk_want_len(struct request *rq)
+{
+	struct vmiblk_req *vr = blk_mq_rq_to_pdu(rq);
+
+	switch (req_op(rq)) {
+	case REQ_OP_READ:
+	case REQ_OP_WRITE:
+		return blk_rq_bytes(rq);
+	case REQ_OP_DRV_IN:
+	case REQ_OP_DRV_OUT:
+		return vr->drv_op == VMI_BLK_OP_GET_ID ? VMI_BLK_ID_BYTES : 0;
+	default:
+		return 0;
+	}
+}
+
 static void vmiblk_complete(struct request *rq)
 {
 	struct vmiblk_queue *vq = rq->mq_hctx->driver_data;
 	struct vmiblk_req *vr = blk_mq_rq_to_pdu(rq);
 	blk_status_t st = vr->status;
 
-	if (!st && (req_op(rq) == REQ_OP_READ || req_op(rq) == REQ_OP_WRITE) &&
-	    vr->len != blk_rq_bytes(rq)) {
-		dev_err_ratelimited(&vq->vb->vdev->dev,
-				    "tag %d: %u of %u bytes moved\n", rq->tag,
-				    vr->len, blk_rq_bytes(rq));
+	if (!st && vr->len != vmiblk_want_len(rq)) {
+		dev_err_ratelimited(
+			&vq->vb->vdev->dev,
+			"tag %d: op %d answered OK with %u bytes, not %u\n",
+			rq->tag, req_op(rq), vr->len, vmiblk_want_len(rq));
 		st = BLK_STS_IOERR;
 	}
 	if (!st && req_op(rq) == REQ_OP_READ) {
@@ -462,6 +547,130 @@ static const struct block_device_operations vmiblk_fops = {
 	.owner = THIS_MODULE,
 };
 
+/* ---- the driver's own requests and the disk's attributes --------------- */
+
+/*
+ * One GET_ID or SET_CACHE through the block layer, waited for (process
+ * context): ordered with I/O as any request is. Returns 0 or -EIO etc.;
+ * for GET_ID, copies the answer into vb->serial.
+ */
+static int vmiblk_drv_request(struct vmiblk *vb, u8 op, u8 flags)
+{
+	bool in = op == VMI_BLK_OP_GET_ID;
+	struct request_queue *q = vb->disk->queue;
+	struct vmiblk_req *vr;
+	struct request *rq;
+	blk_status_t st;
+
+	rq = blk_mq_alloc_request(q, in ? REQ_OP_DRV_IN : REQ_OP_DRV_OUT, 0);
+	if (IS_ERR(rq))
+		return PTR_ERR(rq);
+	vr = blk_mq_rq_to_pdu(rq);
+	vr->drv_op = op;
+	vr->drv_flags = flags;
+	st = blk_execute_rq(rq, false);
+	/* The tag is still ours: its slice holds the answer. */
+	if (!st && in) {
+		struct vmiblk_queue *vq = rq->mq_hctx->driver_data;
+
+		memcpy(vb->serial, vq->data + rq->tag * vb->slice,
+		       VMI_BLK_ID_BYTES);
+		vb->serial[VMI_BLK_ID_BYTES] = '\0';
+	}
+	blk_mq_free_request(rq);
+	return blk_status_to_errno(st);
+}
+
+static struct vmiblk *vmiblk_from_dev(struct device *dev)
+{
+	return dev_to_disk(dev)->private_data;
+}
+
+/* The device's serial, as virtio_blk's "serial" attribute. */
+static ssize_t serial_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%s\n", vmiblk_from_dev(dev)->serial);
+}
+static DEVICE_ATTR_RO(serial);
+
+static const char *const vmiblk_cache_types[] = { "write through",
+						  "write back" };
+
+/*
+ * "cache_type", as sd and virtio_blk have it: the device's volatile write
+ * cache, switched by SET_CACHE (with CONFIG_WCE) before the block layer is
+ * told, so that the two never disagree in the unsafe direction.
+ */
+static ssize_t cache_type_store(struct device *dev,
+				struct device_attribute *attr, const char *buf,
+				size_t count)
+{
+	struct vmiblk *vb = vmiblk_from_dev(dev);
+	int i, ret;
+
+	i = sysfs_match_string(vmiblk_cache_types, buf);
+	if (i < 0)
+		return i;
+	mutex_lock(&vb->cache_lock);
+	ret = vmiblk_drv_request(vb, VMI_BLK_OP_SET_CACHE,
+				 i ? VMI_BLK_REQ_F_WCE : 0);
+	if (!ret) {
+		vb->writeback = i;
+		blk_queue_write_cache(vb->disk->queue, i,
+				      vmiblk_has(vb, VMI_BLK_F_FUA));
+	}
+	mutex_unlock(&vb->cache_lock);
+	if (ret)
+		dev_err(&vb->vdev->dev, "cache_type %s: SET_CACHE failed: %d\n",
+			vmiblk_cache_types[i], ret);
+	return ret ? ret : count;
+}
+
+static ssize_t cache_type_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	struct vmiblk *vb = vmiblk_from_dev(dev);
+	bool wb;
+
+	mutex_lock(&vb->cache_lock);
+	wb = vb->writeback;
+	mutex_unlock(&vb->cache_lock);
+	return sysfs_emit(buf, "%s\n", vmiblk_cache_types[wb]);
+}
+static DEVICE_ATTR_RW(cache_type);
+
+static struct attribute *vmiblk_attrs[] = {
+	&dev_attr_serial.attr,
+	&dev_attr_cache_type.attr,
+	NULL,
+};
+
+/* serial with an answered GET_ID; cache_type writable with CONFIG_WCE. */
+static umode_t vmiblk_attr_visible(struct kobject *kobj, struct attribute *a,
+				   int n)
+{
+	struct vmiblk *vb = vmiblk_from_dev(kobj_to_dev(kobj));
+
+	if (a == &dev_attr_serial.attr)
+		return vb->serial[0] ? a->mode : 0;
+	if (a == &dev_attr_cache_type.attr &&
+	    !(vmiblk_has(vb, VMI_BLK_F_CONFIG_WCE) &&
+	      vmiblk_has(vb, VMI_BLK_F_FLUSH)))
+		return 0444;
+	return a->mode;
+}
+
+static const struct attribute_group vmiblk_attr_group = {
+	.attrs = vmiblk_attrs,
+	.is_visible = vmiblk_attr_visible,
+};
+
+static const struct attribute_group *vmiblk_attr_groups[] = {
+	&vmiblk_attr_group,
+	NULL,
+};
+
 /* ---- probe and remove ------------------------------------------------- */
 
 /*
@@ -472,9 +681,20 @@ static int vmiblk_config(struct vmiblk *vb, struct vmi_blk_config *cfg)
 {
 	struct vmi_device *vdev = vb->vdev;
 	u32 lbs, pbs, align, max_transfer, slots = vdev->layout.p.ring_slots;
-	u32 data_size = vdev->layout.p.data_size;
+	u32 data_size = vdev->layout.p.data_size, gen;
 
-	memcpy(cfg, vdev->shm->config, sizeof(*cfg));
+	if (vmi_dev_config_read(vdev, cfg, sizeof(*cfg), &gen))
+		return -EAGAIN;
+	if (vmi_le32_to_cpu(cfg->magic) != VMI_BLK_CONFIG_MAGIC ||
+	    vmi_le16_to_cpu(cfg->version_major) != VMI_BLK_VERSION_MAJOR) {
+		dev_err(&vdev->dev,
+			"config magic %#x version %u.%u: not a VMI block config of version %u.x (magic %#x)\n",
+			vmi_le32_to_cpu(cfg->magic),
+			vmi_le16_to_cpu(cfg->version_major),
+			vmi_le16_to_cpu(cfg->version_minor),
+			VMI_BLK_VERSION_MAJOR, VMI_BLK_CONFIG_MAGIC);
+		return -EPROTO;
+	}
 	vb->capacity = vmi_le64_to_cpu(cfg->capacity);
 	lbs = vmi_le32_to_cpu(cfg->logical_block_size);
 	pbs = vmi_le32_to_cpu(cfg->physical_block_size);
@@ -498,6 +718,33 @@ static int vmiblk_config(struct vmiblk *vb, struct vmi_blk_config *cfg)
 		dev_err(&vdev->dev, "max_transfer %u\n", max_transfer);
 		return -EINVAL;
 	}
+	if (vmiblk_has(vb, VMI_BLK_F_TOPOLOGY)) {
+		u32 ao = vmi_le32_to_cpu(cfg->alignment_offset);
+		u32 io_min = vmi_le32_to_cpu(cfg->min_io_size);
+		u32 io_opt = vmi_le32_to_cpu(cfg->opt_io_size);
+
+		if (ao % lbs || io_min % lbs || io_opt % lbs ||
+		    (ao && ao >= pbs)) {
+			dev_err(&vdev->dev,
+				"topology: alignment_offset %u, min_io_size %u, opt_io_size %u with blocks of %u/%u bytes\n",
+				ao, io_min, io_opt, lbs, pbs);
+			return -EINVAL;
+		}
+	}
+	vb->max_ranges = 1;
+	if (vmiblk_has(vb, VMI_BLK_F_MULTI_RANGE)) {
+		vb->max_ranges = vmi_le16_to_cpu(cfg->max_discard_segs);
+		if (!vb->max_ranges) {
+			dev_err(&vdev->dev,
+				"max_discard_segs 0 with MULTI_RANGE\n");
+			return -EINVAL;
+		}
+	}
+	vb->lbs = lbs;
+	/* With FLUSH the device starts in write-back, unless it says. */
+	vb->writeback =
+		vmiblk_has(vb, VMI_BLK_F_FLUSH) &&
+		(!vmiblk_has(vb, VMI_BLK_F_CONFIG_WCE) || cfg->writeback);
 	vb->depth = min_t(u32, slots, VMIBLK_MAX_DEPTH);
 	vb->slice = min_t(u32, max_transfer, data_size / vb->depth);
 	vb->slice = round_down(vb->slice, PAGE_SIZE);
@@ -505,6 +752,9 @@ static int vmiblk_config(struct vmiblk *vb, struct vmi_blk_config *cfg)
 		vb->depth = data_size / PAGE_SIZE;
 		vb->slice = PAGE_SIZE;
 	}
+	/* A range list fits the tag's slice and one segment. */
+	vb->max_ranges = min_t(u32, vb->max_ranges,
+			       vb->slice / sizeof(struct vmi_blk_range));
 	return 0;
 }
 
@@ -520,11 +770,17 @@ static void vmiblk_limits(struct vmiblk *vb, const struct vmi_blk_config *cfg)
 	blk_queue_max_segment_size(q, vb->slice);
 	blk_queue_max_segments(q, USHRT_MAX);
 	blk_queue_rq_timeout(q, VMIBLK_TIMEOUT);
-	blk_queue_write_cache(q, vmiblk_has(vb, VMI_BLK_F_FLUSH),
-			      vmiblk_has(vb, VMI_BLK_F_FUA));
+	blk_queue_write_cache(q, vb->writeback, vmiblk_has(vb, VMI_BLK_F_FUA));
+	if (vmiblk_has(vb, VMI_BLK_F_TOPOLOGY)) {
+		blk_queue_alignment_offset(
+			q, vmi_le32_to_cpu(cfg->alignment_offset));
+		blk_queue_io_min(q, vmi_le32_to_cpu(cfg->min_io_size));
+		blk_queue_io_opt(q, vmi_le32_to_cpu(cfg->opt_io_size));
+	}
 	if (vmiblk_has(vb, VMI_BLK_F_DISCARD)) {
 		blk_queue_max_discard_sectors(
 			q, vmi_le32_to_cpu(cfg->max_discard_sectors));
+		blk_queue_max_discard_segments(q, vb->max_ranges);
 		q->limits.discard_granularity =
 			max(vmi_le32_to_cpu(cfg->discard_granularity), lbs);
 	}
@@ -629,6 +885,7 @@ static int vmiblk_probe(struct vmi_device *vdev)
 		return -ENOMEM;
 	vb->vdev = vdev;
 	vb->nr_queues = vdev->nr_queues;
+	mutex_init(&vb->cache_lock);
 	INIT_DELAYED_WORK(&vb->watchdog, vmiblk_watchdog);
 	dev_set_drvdata(&vdev->dev, vb);
 
@@ -662,12 +919,19 @@ static int vmiblk_probe(struct vmi_device *vdev)
 	vb->disk->private_data = vb;
 	snprintf(vb->disk->disk_name, DISK_NAME_LEN, "vmiblk%u",
 		 vdev->instance);
-	ret = device_add_disk(&vdev->dev, vb->disk, NULL);
+	/* The serial before the disk appears: udev reads it at once. */
+	if (vmiblk_has(vb, VMI_BLK_F_GET_ID)) {
+		ret = vmiblk_drv_request(vb, VMI_BLK_OP_GET_ID, 0);
+		if (ret)
+			dev_warn(&vdev->dev, "GET_ID failed (%d): no serial\n",
+				 ret);
+	}
+	ret = device_add_disk(&vdev->dev, vb->disk, vmiblk_attr_groups);
 	if (ret)
 		goto fail_started;
 	dev_info(
 		&vdev->dev,
-		"%s: %llu MiB, %u queue%s x %u tags, %u KiB per request, features %#llx%s%s%s%s%s%s\n",
+		"%s: %llu MiB, %u queue%s x %u tags, %u KiB per request, features %#llx%s%s%s%s%s%s%s%s%s, cache %s, serial '%s'\n",
 		vb->disk->disk_name, vb->capacity >> 11, vb->nr_queues,
 		vb->nr_queues == 1 ? "" : "s", vb->depth, vb->slice >> 10,
 		vb->features, vmiblk_has(vb, VMI_BLK_F_RO) ? " ro" : "",
@@ -675,7 +939,11 @@ static int vmiblk_probe(struct vmi_device *vdev)
 		vmiblk_has(vb, VMI_BLK_F_FUA) ? " fua" : "",
 		vmiblk_has(vb, VMI_BLK_F_DISCARD) ? " discard" : "",
 		vmiblk_has(vb, VMI_BLK_F_WRITE_ZEROES) ? " write-zeroes" : "",
-		vmiblk_has(vb, VMI_F_HEARTBEAT) ? " heartbeat" : "");
+		vmiblk_has(vb, VMI_BLK_F_MULTI_RANGE) ? " multi-range" : "",
+		vmiblk_has(vb, VMI_BLK_F_TOPOLOGY) ? " topology" : "",
+		vmiblk_has(vb, VMI_BLK_F_CONFIG_WCE) ? " config-wce" : "",
+		vmiblk_has(vb, VMI_F_HEARTBEAT) ? " heartbeat" : "",
+		vmiblk_cache_types[vb->writeback], vb->serial);
 	return 0;
 
 fail_started:

@@ -261,6 +261,7 @@ static netdev_tx_t vminet_xmit(struct sk_buff *skb, struct net_device *dev)
 	d->flags = 0;
 	d->seg[0].offset = vmi_cpu_to_le32((u32)off);
 	d->seg[0].len = vmi_cpu_to_le32(skb->len);
+	memset(d->reserved, 0, sizeof(d->reserved));
 	tq->ends[tq->seq % tq->nr_slots] = head;
 	tq->seq++;
 	tq->head = head;
@@ -371,7 +372,8 @@ static void vminet_rx_one(struct vminet_pair *p, const struct vmi_net_rx_rsp *r)
 	struct vmi_net_hdr h = r->hdr;
 	struct sk_buff *skb;
 
-	if (!len) { /* given back: the packet did not fit it, or it was bad */
+	/* Given back unused (docs/ABI.md part (d)): not an error, reposted. */
+	if (!len) {
 		vminet_stat_add(&rq->stats, &rq->stats.drops, 1);
 		return;
 	}
@@ -673,29 +675,44 @@ static const struct ethtool_ops vminet_ethtool_ops = {
 /* ---- probe and remove -------------------------------------------------- */
 
 /*
- * The class config, copied out once: MAC, MTU and the largest frame,
- * which size the RX buffers. Returns the features to ask for.
+ * The class config, copied out once (one version: it does not change
+ * while we use the device): MAC, MTU and the largest frame, which size
+ * the RX buffers. *want gets the features to ask for. Returns 0, or
+ * -EPROTONOSUPPORT for a config that is not ours or of another major.
  */
-static u64 vminet_config(struct vminet *vn, struct vmi_net_config *cfg,
-			 u32 *mtu)
+static int vminet_config(struct vminet *vn, struct vmi_net_config *cfg,
+			 u32 *mtu, u64 *want)
 {
 	u32 data_size = vn->vdev->layout.p.data_size;
-	u32 max_packet;
-	u64 want = VMINET_FEATURES;
+	u32 max_packet, magic, gen;
+	u16 major;
+	int ret;
 
-	memcpy(cfg, vn->vdev->shm->config, sizeof(*cfg));
+	ret = vmi_dev_config_read(vn->vdev, cfg, sizeof(*cfg), &gen);
+	if (ret)
+		return ret;
+	magic = vmi_le32_to_cpu(cfg->magic);
+	major = vmi_le16_to_cpu(cfg->version_major);
+	if (magic != VMI_NET_CONFIG_MAGIC || major != VMI_NET_VERSION_MAJOR) {
+		dev_err(&vn->vdev->dev,
+			"config magic %#x version %u.%u: this driver speaks %#x version %u.x\n",
+			magic, major, vmi_le16_to_cpu(cfg->version_minor),
+			VMI_NET_CONFIG_MAGIC, VMI_NET_VERSION_MAJOR);
+		return -EPROTONOSUPPORT;
+	}
+	*want = VMINET_FEATURES;
 	*mtu = vmi_le16_to_cpu(cfg->mtu);
 	max_packet = vmi_le32_to_cpu(cfg->max_packet);
 	if (*mtu < ETH_MIN_MTU)
-		want &= ~VMI_FEATURE(VMI_NET_F_MTU);
+		*want &= ~VMI_FEATURE(VMI_NET_F_MTU);
 	/* 64 KiB buffers only if the data area holds enough of them. */
 	if (max_packet > VMI_NET_MAX_PACKET ||
 	    data_size / ALIGN(VMI_NET_MAX_PACKET, VMINET_ALIGN) <
 		    VMINET_MIN_RX_BUFS)
-		want &= ~VMINET_GUEST_TSO;
+		*want &= ~VMINET_GUEST_TSO;
 	if (data_size < 2 * ALIGN(VMI_NET_MAX_PACKET, VMINET_ALIGN))
-		want &= ~VMINET_HOST_TSO;
-	return want;
+		*want &= ~VMINET_HOST_TSO;
+	return 0;
 }
 
 static int vminet_setup_pair(struct vminet *vn, unsigned int k, u32 mtu)
@@ -823,6 +840,7 @@ static int vminet_probe(struct vmi_device *vdev)
 	struct vmi_net_config cfg;
 	struct net_device *dev;
 	struct vminet *vn;
+	u64 want;
 	u32 mtu;
 	unsigned int k;
 	int ret;
@@ -849,8 +867,9 @@ static int vminet_probe(struct vmi_device *vdev)
 
 	ret = vmi_dev_reset(vdev);
 	if (!ret)
-		ret = vmi_dev_negotiate(vdev, vminet_config(vn, &cfg, &mtu),
-					&vn->features);
+		ret = vminet_config(vn, &cfg, &mtu, &want);
+	if (!ret)
+		ret = vmi_dev_negotiate(vdev, want, &vn->features);
 	if (ret)
 		goto fail;
 	if (!vminet_has(vn, VMI_NET_F_MTU))

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Opening a block device of a process guest: bind the ROM, pick the
- * device entry, connect (conn.c), read and check the device's config, and
- * set up each queue's rings and tags.
+ * device entry, connect (conn.c), read and check the device's config (its
+ * magic and major version first), and set up each queue's rings and tags.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -14,16 +14,20 @@
 #include "blk_user_priv.h"
 
 #define VMI_BLK_DEFAULT_POLL_NS 200000ull
-#define VMI_BLK_DEFAULT_DEAD_NS 10000000000ull
+/* The ABI's liveness rule (docs/ABI.md part (e), "Liveness"). */
+#define VMI_BLK_DEFAULT_DEAD_NS (VMI_HEARTBEAT_TIMEOUT_MS * 1000000ull)
 #define VMI_BLK_HANDSHAKE_MS 5000
 
 /* Everything this library can use, offered or not. */
-#define VMI_BLK_SUPPORTED                                             \
-	(VMI_FEATURE(VMI_F_VERSION_1) | VMI_FEATURE(VMI_F_INDIRECT) | \
-	 VMI_FEATURE(VMI_F_HEARTBEAT) | VMI_FEATURE(VMI_BLK_F_RO) |   \
-	 VMI_FEATURE(VMI_BLK_F_FLUSH) | VMI_FEATURE(VMI_BLK_F_FUA) |  \
-	 VMI_FEATURE(VMI_BLK_F_DISCARD) |                             \
-	 VMI_FEATURE(VMI_BLK_F_WRITE_ZEROES) | VMI_FEATURE(VMI_BLK_F_GET_ID))
+#define VMI_BLK_SUPPORTED                                                      \
+	(VMI_FEATURE(VMI_F_VERSION_1) | VMI_FEATURE(VMI_F_INDIRECT) |          \
+	 VMI_FEATURE(VMI_F_HEARTBEAT) | VMI_FEATURE(VMI_BLK_F_RO) |            \
+	 VMI_FEATURE(VMI_BLK_F_FLUSH) | VMI_FEATURE(VMI_BLK_F_FUA) |           \
+	 VMI_FEATURE(VMI_BLK_F_DISCARD) |                                      \
+	 VMI_FEATURE(VMI_BLK_F_WRITE_ZEROES) | VMI_FEATURE(VMI_BLK_F_GET_ID) | \
+	 VMI_FEATURE(VMI_BLK_F_TOPOLOGY) |                                     \
+	 VMI_FEATURE(VMI_BLK_F_MULTI_RANGE) |                                  \
+	 VMI_FEATURE(VMI_BLK_F_CONFIG_WCE))
 
 static bool vmi_blk_pow2(uint32_t v)
 {
@@ -39,8 +43,13 @@ static int vmi_blk_read_config(struct vmi_blk_dev *d, char *err, size_t errlen)
 	struct vmi_blk_info *i = &d->info;
 	struct vmi_blk_config c;
 	uint64_t sectors;
+	int ret;
 
-	memcpy(&c, d->cd.conn.shm->config, sizeof(c));
+	ret = vmi_conn_read_config(&d->cd.conn, &c, sizeof(c),
+				   VMI_BLK_CONFIG_MAGIC, VMI_BLK_VERSION_MAJOR,
+				   err, errlen);
+	if (ret)
+		return ret;
 	sectors = vmi_le64_to_cpu(c.capacity);
 	i->features = d->cd.conn.features;
 	i->read_only = i->features & VMI_FEATURE(VMI_BLK_F_RO);
@@ -55,6 +64,12 @@ static int vmi_blk_read_config(struct vmi_blk_dev *d, char *err, size_t errlen)
 		(uint64_t)vmi_le32_to_cpu(c.max_write_zeroes_sectors)
 		<< VMI_BLK_SECTOR_SHIFT;
 	i->discard_granularity = vmi_le32_to_cpu(c.discard_granularity);
+	i->max_discard_segs = vmi_le16_to_cpu(c.max_discard_segs);
+	if (i->features & VMI_FEATURE(VMI_BLK_F_TOPOLOGY)) {
+		i->alignment_offset = vmi_le32_to_cpu(c.alignment_offset);
+		i->min_io_size = vmi_le32_to_cpu(c.min_io_size);
+		i->opt_io_size = vmi_le32_to_cpu(c.opt_io_size);
+	}
 	i->nr_slots = d->cd.conn.layout.p.ring_slots;
 	i->data_size = d->cd.conn.layout.p.data_size;
 
@@ -83,6 +98,22 @@ static int vmi_blk_read_config(struct vmi_blk_dev *d, char *err, size_t errlen)
 				     "config max_transfer %u", i->max_transfer);
 	if (i->max_transfer > i->data_size)
 		i->max_transfer = i->data_size;
+	if ((i->features & VMI_FEATURE(VMI_BLK_F_MULTI_RANGE)) &&
+	    !i->max_discard_segs)
+		return vmi_conn_fail(
+			err, errlen, -EPROTO,
+			"config max_discard_segs 0 with MULTI_RANGE");
+	/* Hints are in whole logical blocks, an offset inside a block. */
+	if (i->alignment_offset % i->logical_block_size ||
+	    i->min_io_size % i->logical_block_size ||
+	    i->opt_io_size % i->logical_block_size ||
+	    (i->alignment_offset &&
+	     i->alignment_offset >= i->physical_block_size))
+		return vmi_conn_fail(
+			err, errlen, -EPROTO,
+			"config topology: alignment_offset %u, min_io_size %u, opt_io_size %u with blocks of %u/%u bytes",
+			i->alignment_offset, i->min_io_size, i->opt_io_size,
+			i->logical_block_size, i->physical_block_size);
 	return 0;
 }
 

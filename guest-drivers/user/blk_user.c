@@ -196,6 +196,62 @@ static int vmi_blk_fill_segs(struct vmi_blk_queue *q,
 	return vmi_blk_range(q->d, cmd->offset, total);
 }
 
+/*
+ * A multi-range DISCARD / WRITE_ZEROES: the caller's range lists, each in
+ * the data area in whole entries, every entry checked as the single form.
+ * The entries are the caller's own memory: read here to check them, and
+ * the device reads them again (a caller that changes them meanwhile gets
+ * the device's answer to what it finds).
+ */
+static int vmi_blk_fill_ranges(struct vmi_blk_queue *q,
+			       const struct vmi_blk_cmd *cmd, uint64_t max,
+			       struct vmi_blk_req *req)
+{
+	const struct vmi_blk_dev *d = q->d;
+	uintptr_t base = (uintptr_t)q->data;
+	unsigned int i, n = 0;
+	size_t k;
+	int ret;
+
+	if (!vmi_blk_has(d, VMI_BLK_F_MULTI_RANGE))
+		return -EOPNOTSUPP;
+	if (cmd->nr_iov > VMI_BLK_SEGS_INLINE || cmd->offset || cmd->len)
+		return -EINVAL;
+	for (i = 0; i < cmd->nr_iov; i++) {
+		const struct iovec *iov = &cmd->iov[i];
+		const struct vmi_blk_range *r = iov->iov_base;
+		uintptr_t p = (uintptr_t)iov->iov_base;
+		size_t nr = iov->iov_len / sizeof(*r);
+
+		if (p < base || iov->iov_len > q->data_size ||
+		    p - base > q->data_size - iov->iov_len || !nr ||
+		    (p - base) % sizeof(*r) || iov->iov_len % sizeof(*r) ||
+		    nr > d->info.max_discard_segs - n)
+			return -EINVAL;
+		for (k = 0; k < nr; k++) {
+			uint64_t sectors = vmi_le32_to_cpu(r[k].nr_sectors);
+			uint64_t len = sectors << VMI_BLK_SECTOR_SHIFT;
+
+			if (vmi_le32_to_cpu(r[k].flags) || !len || len > max ||
+			    vmi_le64_to_cpu(r[k].sector) > UINT64_MAX >>
+				    VMI_BLK_SECTOR_SHIFT)
+				return -EINVAL;
+			ret = vmi_blk_range(d,
+					    vmi_le64_to_cpu(r[k].sector)
+						    << VMI_BLK_SECTOR_SHIFT,
+					    len);
+			if (ret)
+				return ret;
+		}
+		n += (unsigned int)nr;
+		req->seg[i].offset = vmi_cpu_to_le32((uint32_t)(p - base));
+		req->seg[i].len = vmi_cpu_to_le32((uint32_t)iov->iov_len);
+	}
+	req->sector = 0;
+	req->nr_segs = vmi_cpu_to_le16(cmd->nr_iov);
+	return 0;
+}
+
 /* The request as the device will see it, checked as the device will. */
 static int vmi_blk_build(struct vmi_blk_queue *q, const struct vmi_blk_cmd *cmd,
 			 uint32_t tag, struct vmi_blk_req *req)
@@ -233,8 +289,11 @@ static int vmi_blk_build(struct vmi_blk_queue *q, const struct vmi_blk_cmd *cmd,
 			return -EOPNOTSUPP;
 		if (d->info.read_only)
 			return -EROFS;
-		if (cmd->flags & ~(discard ? 0 : VMI_BLK_REQ_F_UNMAP) ||
-		    !cmd->len || cmd->len > max)
+		if (cmd->flags & ~(discard ? 0 : VMI_BLK_REQ_F_UNMAP))
+			return -EINVAL;
+		if (cmd->nr_iov)
+			return vmi_blk_fill_ranges(q, cmd, max, req);
+		if (!cmd->len || cmd->len > max)
 			return -EINVAL;
 		req->nr_sectors = vmi_cpu_to_le32(
 			(uint32_t)(cmd->len >> VMI_BLK_SECTOR_SHIFT));
@@ -245,9 +304,32 @@ static int vmi_blk_build(struct vmi_blk_queue *q, const struct vmi_blk_cmd *cmd,
 			return -EOPNOTSUPP;
 		return cmd->flags ? -EINVAL :
 				    vmi_blk_fill_segs(q, cmd, tag, req);
+	case VMI_BLK_OP_SET_CACHE:
+		req->sector = 0;
+		if (!vmi_blk_has(d, VMI_BLK_F_CONFIG_WCE) ||
+		    !vmi_blk_has(d, VMI_BLK_F_FLUSH))
+			return -EOPNOTSUPP;
+		return cmd->flags & ~VMI_BLK_REQ_F_WCE || cmd->nr_iov ?
+			       -EINVAL :
+			       0;
 	default:
 		return -EOPNOTSUPP;
 	}
+}
+
+/* What an OK answer's len must be: the ABI has no partial success. */
+static uint32_t vmi_blk_want_len(const struct vmi_blk_cmd *cmd)
+{
+	uint64_t total = 0;
+	unsigned int i;
+
+	if (cmd->op == VMI_BLK_OP_GET_ID)
+		return VMI_BLK_ID_BYTES;
+	if (cmd->op != VMI_BLK_OP_READ && cmd->op != VMI_BLK_OP_WRITE)
+		return 0;
+	for (i = 0; i < cmd->nr_iov; i++)
+		total += cmd->iov[i].iov_len;
+	return (uint32_t)total; /* <= max_transfer: checked by the build */
 }
 
 static int vmi_blk_submit_tagged(struct vmi_blk_queue *q,
@@ -277,6 +359,7 @@ static int vmi_blk_submit_tagged(struct vmi_blk_queue *q,
 	if ((uint32_t)room < q->staged + 1)
 		return -EBUSY;
 	t = &q->tags[tag];
+	t->want_len = vmi_blk_want_len(cmd);
 	t->gen++;
 	t->busy = true;
 	t->internal = internal;
@@ -332,6 +415,9 @@ static int vmi_blk_complete(struct vmi_blk_queue *q,
 	out->status = status;
 	out->error = vmi_blk_status_errno(status);
 	out->len = status ? 0 : vmi_le32_to_cpu(rsp->len);
+	/* An OK answer moved all of the request, or it failed. */
+	if (!status && out->len != t->want_len)
+		out->error = -EIO;
 	return 0;
 }
 
@@ -504,6 +590,32 @@ int vmi_blk_flush(struct vmi_blk_queue *q)
 	struct vmi_blk_cmd cmd = { .op = VMI_BLK_OP_FLUSH };
 
 	return vmi_blk_exec(q, &cmd);
+}
+
+int vmi_blk_cache_mode(const struct vmi_blk_dev *d)
+{
+	const struct vmi_blk_config *c =
+		(const struct vmi_blk_config *)d->cd.conn.shm->config;
+	uint8_t wb;
+
+	if (!vmi_blk_has(d, VMI_BLK_F_CONFIG_WCE))
+		return -EOPNOTSUPP;
+	wb = __atomic_load_n(&c->writeback, __ATOMIC_RELAXED);
+	return wb <= 1 ? wb : -EPROTO;
+}
+
+int vmi_blk_set_cache(struct vmi_blk_queue *q, bool writeback)
+{
+	struct vmi_blk_cmd cmd = {
+		.op = VMI_BLK_OP_SET_CACHE,
+		.flags = writeback ? VMI_BLK_REQ_F_WCE : 0,
+	};
+	int ret = vmi_blk_exec(q, &cmd);
+
+	/* The host shows the mode before it answers (the ring orders it). */
+	if (!ret && vmi_blk_cache_mode(q->d) != writeback)
+		return -EPROTO;
+	return ret;
 }
 
 /* ---- data-area allocator ---------------------------------------------- */

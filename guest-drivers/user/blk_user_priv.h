@@ -19,6 +19,7 @@
 struct vmi_blk_tag {
 	uint64_t user_data;
 	uint32_t gen; /* bumped per use: the id's upper half */
+	uint32_t want_len; /* what an OK answer's len must be */
 	bool busy;
 	bool internal; /* vmi_blk_exec()'s own request */
 };

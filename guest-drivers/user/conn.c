@@ -72,6 +72,31 @@ int vmi_conn_find(const struct vmi_guest *g, unsigned int index,
 	return 0;
 }
 
+int vmi_conn_read_config(const struct vmi_conn *c, void *cfg, size_t len,
+			 uint32_t magic, uint16_t major, char *err,
+			 size_t errlen)
+{
+	vmi_le32 got_magic;
+	vmi_le16 got_ver[2];
+	uint32_t gen;
+
+	if (vmi_shm_config_read(c->shm, cfg, len, &gen))
+		return vmi_conn_fail(
+			err, errlen, -EAGAIN,
+			"config: generation odd or moving over %u reads: the backend never finished writing it",
+			VMI_SHM_CONFIG_TRIES);
+	memcpy(&got_magic, cfg, sizeof(got_magic));
+	memcpy(got_ver, (const uint8_t *)cfg + 4, sizeof(got_ver));
+	if (vmi_le32_to_cpu(got_magic) != magic ||
+	    vmi_le16_to_cpu(got_ver[0]) != major)
+		return vmi_conn_fail(
+			err, errlen, -EPROTONOSUPPORT,
+			"config magic %#x version %u.%u: this guest speaks %#x version %u.x",
+			vmi_le32_to_cpu(got_magic), vmi_le16_to_cpu(got_ver[0]),
+			vmi_le16_to_cpu(got_ver[1]), magic, major);
+	return 0;
+}
+
 uint64_t vmi_conn_now_ns(void)
 {
 	struct timespec ts;
@@ -256,8 +281,7 @@ static int vmi_conn_map(struct vmi_conn *c, int memfd, char *err, size_t errlen)
 
 static void vmi_conn_set_status(struct vmi_conn *c, uint32_t status)
 {
-	__atomic_store_n(&c->shm->driver_status, vmi_cpu_to_le32(status),
-			 __ATOMIC_RELEASE);
+	vmi_store_release(&c->shm->driver_status, vmi_cpu_to_le32(status));
 }
 
 /* After READY: wait for ALIVE, or the backend's refusal or end. */
@@ -265,8 +289,8 @@ static int vmi_conn_wait_alive(struct vmi_conn *c, int64_t deadline, char *err,
 			       size_t errlen)
 {
 	for (;;) {
-		uint32_t st = vmi_le32_to_cpu(__atomic_load_n(
-			&c->shm->device_status, __ATOMIC_ACQUIRE));
+		uint32_t st = vmi_le32_to_cpu(
+			vmi_load_acquire(&c->shm->device_status));
 
 		if (st & VMI_DEVICE_FEATURES_REJECTED)
 			return vmi_conn_fail(
@@ -355,8 +379,8 @@ int vmi_conn_open(struct vmi_conn *c, const struct vmi_guest *g,
 
 	/* The status handshake of docs/ABI.md part (e), then READY. */
 	vmi_conn_set_status(c, VMI_STATUS_ACKNOWLEDGE | VMI_STATUS_DRIVER);
-	__atomic_store_n(&c->shm->driver_features, vmi_cpu_to_le64(c->features),
-			 __ATOMIC_RELEASE);
+	vmi_store_release(&c->shm->driver_features,
+			  vmi_cpu_to_le64(c->features));
 	vmi_conn_set_status(c, VMI_STATUS_ACKNOWLEDGE | VMI_STATUS_DRIVER |
 				       VMI_STATUS_FEATURES_OK);
 	vmi_conn_set_status(c, VMI_STATUS_ACKNOWLEDGE | VMI_STATUS_DRIVER |
@@ -373,9 +397,10 @@ int vmi_conn_open(struct vmi_conn *c, const struct vmi_guest *g,
 	if (ret)
 		goto fail;
 
-	c->ctx.nr_queues = c->nr_queues;
-	c->ctx.kick_fds = c->kick_fds;
-	c->ctx.irq_fds = c->irq_fds;
+	c->ctx = (struct vmi_rom_notify_ctx)VMI_ROM_NOTIFY_CTX_INIT(
+		c->nr_queues);
+	c->ctx.kick_fds = (uint64_t)(uintptr_t)c->kick_fds;
+	c->ctx.irq_fds = (uint64_t)(uintptr_t)c->irq_fds;
 	return 0;
 
 fail_fds:
@@ -458,8 +483,7 @@ void vmi_conn_dev_close(struct vmi_conn_dev *cd)
 bool vmi_conn_alive(struct vmi_conn *c)
 {
 	struct pollfd p = { .fd = c->sock, .events = POLLIN };
-	uint32_t st = vmi_le32_to_cpu(
-		__atomic_load_n(&c->shm->device_status, __ATOMIC_ACQUIRE));
+	uint32_t st = vmi_le32_to_cpu(vmi_load_acquire(&c->shm->device_status));
 
 	if (st & VMI_DEVICE_NEEDS_RESET)
 		return false;
@@ -469,8 +493,7 @@ bool vmi_conn_alive(struct vmi_conn *c)
 
 uint32_t vmi_conn_heartbeat(const struct vmi_conn *c)
 {
-	return vmi_le32_to_cpu(
-		__atomic_load_n(&c->shm->heartbeat, __ATOMIC_RELAXED));
+	return vmi_le32_to_cpu(vmi_read_once(c->shm->heartbeat));
 }
 
 void *vmi_conn_req_ring(const struct vmi_conn *c, unsigned int q)

@@ -6,9 +6,18 @@
  *   fio --ioengine=external:fio-vmiblk.so --rom=rom.bin --device=0 \
  *       --rw=randread --bs=4k --iodepth=32 --numjobs=2 ...
  *
- * Options: rom= (the ROM image), device= (index in its device table),
- * queue= (default: the lowest queue no other job has), mode=
- * adaptive|poll|interrupt, poll_us= (adaptive: polling budget).
+ * Options:
+ *   rom=PATH        the ROM image that describes the device (required)
+ *   device=N        the device's index in the ROM's device table (0)
+ *   queue=N         this job's queue (default: the lowest no other job has)
+ *   mode=M          how to wait for completions: adaptive (poll, then
+ *                   sleep; the default), poll or interrupt
+ *   poll_us=N       adaptive: microseconds to poll before sleeping
+ *                   (0: the library's default)
+ *   cache=C         the device's volatile write cache, set when the job
+ *                   starts: default (leave it), writeback or writethrough
+ *                   (SET_CACHE; needs the device's CONFIG_WCE feature, and
+ *                   changes the mode of the whole device, every job's)
  *
  * The jobs of a fio run share one connection to the device, each job on a
  * queue of its own, so numjobs=N drives N queues of one guest. That needs
@@ -41,6 +50,14 @@ struct vmiblk_options {
 	int queue;
 	unsigned int mode;
 	unsigned int poll_us;
+	unsigned int cache;
+};
+
+/* cache= */
+enum vmiblk_cache {
+	VMIBLK_CACHE_DEFAULT,
+	VMIBLK_CACHE_WRITEBACK,
+	VMIBLK_CACHE_WRITETHROUGH,
 };
 
 /* The process's connection to one device, shared by the jobs using it. */
@@ -128,6 +145,27 @@ static struct fio_option options[] = {
 		.off1 = offsetof(struct vmiblk_options, poll_us),
 		.def = "0",
 		.help = "Adaptive mode: microseconds to poll before sleeping (0: the library's default)",
+		.category = FIO_OPT_C_ENGINE,
+		.group = FIO_OPT_G_INVALID,
+	},
+	{
+		.name = "cache",
+		.lname = "Write cache",
+		.type = FIO_OPT_STR,
+		.off1 = offsetof(struct vmiblk_options, cache),
+		.def = "default",
+		.help = "The device's volatile write cache mode",
+		.posval = {
+			{ .ival = "default",
+			  .oval = VMIBLK_CACHE_DEFAULT,
+			  .help = "Leave it as the device has it" },
+			{ .ival = "writeback",
+			  .oval = VMIBLK_CACHE_WRITEBACK,
+			  .help = "Writes may wait in the cache for a flush" },
+			{ .ival = "writethrough",
+			  .oval = VMIBLK_CACHE_WRITETHROUGH,
+			  .help = "Every write is stable when it completes" },
+		},
 		.category = FIO_OPT_C_ENGINE,
 		.group = FIO_OPT_G_INVALID,
 	},
@@ -276,6 +314,28 @@ static void vmiblk_cleanup(struct thread_data *td)
 	td->io_ops_data = NULL;
 }
 
+/* cache=: the device's write cache mode, through the job's own queue. */
+static int vmiblk_set_cache(struct thread_data *td, struct vmiblk_data *vd)
+{
+	struct vmiblk_options *o = td->eo;
+	bool writeback = o->cache == VMIBLK_CACHE_WRITEBACK;
+	int ret;
+
+	if (o->cache == VMIBLK_CACHE_DEFAULT)
+		return 0;
+	ret = vmi_blk_set_cache(vd->q, writeback);
+	if (ret) {
+		log_err("vmiblk: cache=%s on device %u: %s%s\n",
+			writeback ? "writeback" : "writethrough", o->device,
+			strerror(-ret),
+			ret == -EOPNOTSUPP ?
+				" (the device does not offer CONFIG_WCE)" :
+				"");
+		return 1;
+	}
+	return 0;
+}
+
 static int vmiblk_init(struct thread_data *td)
 {
 	struct vmiblk_data *vd = td->io_ops_data;
@@ -301,7 +361,9 @@ static int vmiblk_init(struct thread_data *td)
 	vd->cpl = calloc(vd->depth, sizeof(*vd->cpl));
 	vd->events = calloc(vd->depth, sizeof(*vd->events));
 	vd->queued = calloc(vd->depth, sizeof(*vd->queued));
-	return !vd->cpl || !vd->events || !vd->queued;
+	if (!vd->cpl || !vd->events || !vd->queued)
+		return 1;
+	return vmiblk_set_cache(td, vd);
 }
 
 static int vmiblk_open_file(struct thread_data *td, struct fio_file *f)
@@ -443,6 +505,8 @@ static struct io_u *vmiblk_event(struct thread_data *td, int event)
 	return vd->events[event];
 }
 
+/* The symbol fio's loader of external engines looks up (dlsym). */
+extern struct ioengine_ops ioengine;
 struct ioengine_ops ioengine = {
 	.name = "vmiblk",
 	.version = FIO_IOOPS_VERSION,

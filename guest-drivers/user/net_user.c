@@ -69,6 +69,16 @@ struct vmi_net_queue {
 	uint32_t tx_data_size;
 	uint32_t tx_staged; /* in the ring, not yet published */
 	uint32_t tx_out; /* published, not yet answered */
+	/*
+	 * The ids of the descriptors not yet answered, in the order they went
+	 * into the ring: the host answers in that order (docs/ABI.md part
+	 * (d)), so an answer must carry tx_ids[tx_acked % size]. The ring
+	 * holds nr_slots requests and the host nr_slots more, so 2 x nr_slots
+	 * entries are enough; a host that takes more is refused the send.
+	 */
+	uint64_t *tx_ids;
+	uint32_t tx_ids_size; /* 2 x nr_slots, a power of two */
+	uint32_t tx_seq, tx_acked; /* descriptors staged / answered */
 	uint64_t raw_seq;
 	bool tx_full; /* a send found the ring full: wait for room */
 	uint64_t checked_ns; /* last look at the backend while polling */
@@ -121,16 +131,22 @@ static void vmi_net_slots_fini(struct vmi_net_slots *s)
 }
 
 /*
- * The device's config, copied once out of shared memory and checked: the
- * sizes the slots get come from it.
+ * The device's config, copied once out of shared memory (one version: it
+ * does not change while we use the device) and checked: the sizes the
+ * slots get come from it.
  */
 static int vmi_net_read_config(struct vmi_net_dev *d, char *err, size_t errlen)
 {
 	struct vmi_net_info *i = &d->info;
 	struct vmi_net_config c;
 	uint32_t frame;
+	int ret;
 
-	memcpy(&c, d->cd.conn.shm->config, sizeof(c));
+	ret = vmi_conn_read_config(&d->cd.conn, &c, sizeof(c),
+				   VMI_NET_CONFIG_MAGIC, VMI_NET_VERSION_MAJOR,
+				   err, errlen);
+	if (ret)
+		return ret;
 	i->features = d->cd.conn.features;
 	i->instance = vmi_le16_to_cpu(d->cd.conn.dev.instance);
 	i->mtu = i->features & VMI_FEATURE(VMI_NET_F_MTU) ?
@@ -199,6 +215,10 @@ static int vmi_net_queue_init(struct vmi_net_dev *d, unsigned int pair)
 		ret = vmi_net_slots_init(&q->tx, vmi_conn_data(c, q->txq),
 					 data_size, d->info.tx_buf_size, slots);
 	q->tx_data_size = data_size;
+	q->tx_ids_size = 2 * slots;
+	q->tx_ids = calloc(q->tx_ids_size, sizeof(*q->tx_ids));
+	if (!ret && !q->tx_ids)
+		ret = -ENOMEM;
 	return ret;
 }
 
@@ -261,6 +281,7 @@ void vmi_net_close(struct vmi_net_dev *d)
 		for (i = 0; i < d->info.nr_pairs; i++) {
 			vmi_net_slots_fini(&d->q[i].rx);
 			vmi_net_slots_fini(&d->q[i].tx);
+			free(d->q[i].tx_ids);
 		}
 		free(d->q);
 	}
@@ -372,16 +393,30 @@ uint32_t vmi_net_tx_data_size(const struct vmi_net_queue *q)
 	return q->tx_data_size;
 }
 
-/* The next free request slot, or NULL (and tx_full) when there is none. */
+/*
+ * The next free request slot, zeroed, or NULL (and tx_full) when there is
+ * none, or no room to remember one more id.
+ */
 static struct vmi_net_tx *vmi_net_tx_desc(struct vmi_net_queue *q)
 {
 	int room = vmi_ring_prod_reserve(&q->tx_req, q->tx_staged + 1);
+	struct vmi_net_tx *tx;
 
-	if (room <= (int)q->tx_staged) {
+	if (room <= (int)q->tx_staged ||
+	    q->tx_seq - q->tx_acked >= q->tx_ids_size) {
 		q->tx_full = true;
 		return NULL;
 	}
-	return vmi_ring_prod_slot(&q->tx_req, q->tx_staged);
+	tx = vmi_ring_prod_slot(&q->tx_req, q->tx_staged);
+	memset(tx, 0, sizeof(*tx));
+	return tx;
+}
+
+/* A descriptor filled in: its id joins the answers we wait for. */
+static void vmi_net_tx_staged(struct vmi_net_queue *q, uint64_t id)
+{
+	q->tx_ids[q->tx_seq++ % q->tx_ids_size] = id;
+	q->tx_staged++;
 }
 
 int vmi_net_tx_send(struct vmi_net_queue *q, void *buf, uint32_t len,
@@ -395,7 +430,6 @@ int vmi_net_tx_send(struct vmi_net_queue *q, void *buf, uint32_t len,
 	tx = vmi_net_tx_desc(q);
 	if (!tx)
 		return -EBUSY;
-	memset(tx, 0, sizeof(*tx));
 	tx->id = vmi_cpu_to_le64((uint64_t)s);
 	if (h)
 		tx->hdr = *h;
@@ -404,19 +438,21 @@ int vmi_net_tx_send(struct vmi_net_queue *q, void *buf, uint32_t len,
 	tx->seg[0].len = vmi_cpu_to_le32(len);
 	q->tx.state[s] = VMI_NET_SLOT_OUT;
 	q->tx.len[s] = len;
-	q->tx_staged++;
+	vmi_net_tx_staged(q, (uint64_t)s);
 	return 0;
 }
 
 int vmi_net_tx_send_raw(struct vmi_net_queue *q, const struct vmi_net_tx *raw)
 {
 	struct vmi_net_tx *tx = vmi_net_tx_desc(q);
+	uint64_t id;
 
 	if (!tx)
 		return -EBUSY;
 	*tx = *raw;
-	tx->id = vmi_cpu_to_le64(VMI_NET_RAW_ID | q->raw_seq++);
-	q->tx_staged++;
+	id = VMI_NET_RAW_ID | q->raw_seq++;
+	tx->id = vmi_cpu_to_le64(id);
+	vmi_net_tx_staged(q, id);
 	return 0;
 }
 
@@ -446,6 +482,11 @@ int vmi_net_tx_complete(struct vmi_net_queue *q)
 		vmi_ring_cons_copy(&q->tx_rsp, (uint32_t)i, &r);
 		id = vmi_le64_to_cpu(r.id);
 		st = vmi_le32_to_cpu(r.status);
+		/* In order: the oldest descriptor not yet answered. */
+		if (q->tx_acked == q->tx_seq ||
+		    id != q->tx_ids[q->tx_acked % q->tx_ids_size])
+			return -EPROTO;
+		q->tx_acked++;
 		if (!(id & VMI_NET_RAW_ID)) {
 			if (id >= q->tx.count ||
 			    q->tx.state[id] != VMI_NET_SLOT_OUT)

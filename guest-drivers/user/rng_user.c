@@ -38,16 +38,13 @@ struct vmi_rng_dev {
 static int vmi_rng_read_config(struct vmi_rng_dev *d, char *err, size_t errlen)
 {
 	struct vmi_rng_config c;
+	int ret;
 
-	memcpy(&c, d->cd.conn.shm->config, sizeof(c));
-	if (vmi_le32_to_cpu(c.magic) != VMI_RNG_CONFIG_MAGIC ||
-	    vmi_le16_to_cpu(c.version_major) != VMI_RNG_VERSION_MAJOR)
-		return vmi_conn_fail(
-			err, errlen, -EPROTO,
-			"config magic %#x version %u: not an entropy device of version %u",
-			vmi_le32_to_cpu(c.magic),
-			vmi_le16_to_cpu(c.version_major),
-			VMI_RNG_VERSION_MAJOR);
+	ret = vmi_conn_read_config(&d->cd.conn, &c, sizeof(c),
+				   VMI_RNG_CONFIG_MAGIC, VMI_RNG_VERSION_MAJOR,
+				   err, errlen);
+	if (ret)
+		return ret;
 	d->max_request = vmi_le32_to_cpu(c.max_request);
 	if (!d->max_request || d->max_request > d->data_size)
 		return vmi_conn_fail(err, errlen, -EPROTO,

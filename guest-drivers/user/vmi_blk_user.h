@@ -49,7 +49,8 @@ struct vmi_blk_open_opts {
 	uint64_t poll_ns;
 	/*
 	 * A backend whose heartbeat stands still this long while requests
-	 * wait is taken for dead (0: the default, 10 s). A backend that
+	 * wait is taken for dead (0: the default, the ABI's
+	 * VMI_HEARTBEAT_TIMEOUT_MS, 3 s). A backend that
 	 * exits is noticed at once, by its socket's end.
 	 */
 	uint64_t dead_ns;
@@ -66,6 +67,9 @@ struct vmi_blk_info {
 	uint64_t max_discard_bytes;
 	uint64_t max_write_zeroes_bytes;
 	uint32_t discard_granularity;
+	uint16_t max_discard_segs; /* ranges per DISCARD / WRITE_ZEROES */
+	/* topology hints, bytes (0: none; all 0 without VMI_BLK_F_TOPOLOGY) */
+	uint32_t alignment_offset, min_io_size, opt_io_size;
 	uint32_t nr_slots; /* requests in flight per queue */
 	uint32_t data_size; /* bytes of data area per queue */
 	uint64_t features; /* negotiated: VMI_FEATURE(VMI_BLK_F_*) etc. */
@@ -74,7 +78,9 @@ struct vmi_blk_info {
 
 /*
  * vmi_blk_open - bind the ROM, find block device o->device, connect.
- * Returns 0 with *out set, or a negative errno with err saying why.
+ * Returns 0 with *out set, or a negative errno with err saying why
+ * (-EPROTO for a config that is not a VMI block config of major version
+ * VMI_BLK_VERSION_MAJOR, or whose limits make no sense).
  */
 int vmi_blk_open(const struct vmi_blk_open_opts *o, struct vmi_blk_dev **out,
 		 char *err, size_t errlen);
@@ -94,20 +100,31 @@ struct vmi_blk_queue *vmi_blk_queue(struct vmi_blk_dev *d, unsigned int q);
 void *vmi_blk_alloc(struct vmi_blk_queue *q, size_t len, size_t align);
 void vmi_blk_free(struct vmi_blk_queue *q, void *p);
 
-/* One request. offset and len are in bytes. */
+/*
+ * One request. offset and len are in bytes. A DISCARD or WRITE_ZEROES
+ * names one range (offset, len; nr_iov 0) or, with VMI_BLK_F_MULTI_RANGE,
+ * up to max_discard_segs ranges: nr_iov (1..VMI_BLK_SEGS_INLINE) buffers
+ * in the data area holding struct vmi_blk_range entries (offset, len 0).
+ */
 struct vmi_blk_cmd {
 	uint8_t op; /* enum vmi_blk_op */
-	uint8_t flags; /* VMI_BLK_REQ_F_FUA (write), _UNMAP (write-zeroes) */
-	uint16_t nr_iov; /* read/write: 1..max_segs */
+	/* VMI_BLK_REQ_F_FUA (write), _UNMAP (write-zeroes), _WCE (set-cache) */
+	uint8_t flags;
+	uint16_t nr_iov; /* read/write: 1..max_segs; range lists; get-id 1 */
 	uint64_t offset; /* read, write, discard, write-zeroes */
 	uint64_t len; /* discard, write-zeroes */
-	const struct iovec *iov; /* read/write/get-id: in the data area */
+	const struct iovec *iov; /* in the data area */
 	uint64_t user_data; /* returned in the completion */
 };
 
 struct vmi_blk_completion {
 	uint64_t user_data;
-	int error; /* 0 or a negative errno (vmi_blk_status_errno) */
+	/*
+	 * 0 or a negative errno (vmi_blk_status_errno); -EIO also for an OK
+	 * answer whose len is not the request's byte count (20 for GET_ID):
+	 * the ABI has no partial success.
+	 */
+	int error;
 	uint32_t status; /* enum vmi_blk_status */
 	uint32_t len; /* bytes transferred */
 };
@@ -149,6 +166,23 @@ int vmi_blk_exec(struct vmi_blk_queue *q, const struct vmi_blk_cmd *cmd);
 
 /* A FLUSH on q, waited for (vmi_blk_exec): 0 or a negative errno. */
 int vmi_blk_flush(struct vmi_blk_queue *q);
+
+/*
+ * vmi_blk_set_cache - switch the device's volatile write cache on
+ * (writeback) or off (every write stable before its answer; what was
+ * written before is flushed first), through SET_CACHE on q, waited for.
+ * The mode is the device's, for every queue. Returns 0, -EOPNOTSUPP
+ * without VMI_BLK_F_CONFIG_WCE, or the request's errno; -EPROTO when the
+ * host answered OK but its config does not show the new mode.
+ */
+int vmi_blk_set_cache(struct vmi_blk_queue *q, bool writeback);
+
+/*
+ * The device's cache mode as its config says: 1 write-back, 0
+ * write-through; -EOPNOTSUPP without VMI_BLK_F_CONFIG_WCE, -EPROTO for a
+ * value that is neither.
+ */
+int vmi_blk_cache_mode(const struct vmi_blk_dev *d);
 
 /* The device's answer as an errno: 0, -EIO, -EOPNOTSUPP, ... */
 int vmi_blk_status_errno(uint32_t status);

@@ -40,6 +40,17 @@ struct vmi_conn {
 int vmi_conn_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/*
+ * Copy the class config (len bytes) out of the shared header, consistent
+ * with the host's writes (vmi_shm_config_read()), and check the versioned
+ * head every class config starts with: le32 magic, le16 version_major, le16
+ * version_minor. Returns 0, -EAGAIN (the host never finished writing it) or
+ * -EPROTONOSUPPORT (another magic or major), with the reason in err.
+ */
+int vmi_conn_read_config(const struct vmi_conn *c, void *cfg, size_t len,
+			 uint32_t magic, uint16_t major, char *err,
+			 size_t errlen);
+
 /* CLOCK_MONOTONIC in nanoseconds: the guests' idle and liveness clocks. */
 uint64_t vmi_conn_now_ns(void);
 

@@ -169,7 +169,9 @@ int vmi_net_tx_commit(struct vmi_net_queue *q);
 
 /*
  * vmi_net_tx_complete - take the backend's completions: their slots are
- * free again, their statuses counted. Returns how many.
+ * free again, their statuses counted. Returns how many, or -EPROTO for an
+ * answer that is not for the oldest unanswered descriptor (the backend
+ * answers in order, docs/ABI.md part (d)).
  */
 int vmi_net_tx_complete(struct vmi_net_queue *q);
 

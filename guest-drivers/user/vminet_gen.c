@@ -243,8 +243,8 @@ static unsigned int vminet_bad_descs(struct vmi_net_tx *t, uint32_t off,
 	t[n++].flags = vmi_cpu_to_le16(0x8000);
 	/* shorter than an Ethernet header */
 	vminet_desc(&t[n++], off, VMI_NET_MIN_PACKET - 1);
-	/* longer than any frame: five segments of 16 KiB */
-	vminet_desc(&t[n], 0, 16384);
+	/* longer than any frame: every inline segment a share and a byte */
+	vminet_desc(&t[n], 0, VMI_NET_MAX_PACKET / VMI_NET_SEGS_INLINE + 1);
 	t[n].nr_segs = vmi_cpu_to_le16(VMI_NET_SEGS_INLINE);
 	for (i = 1; i < VMI_NET_SEGS_INLINE; i++)
 		t[n].seg[i] = t[n].seg[0];

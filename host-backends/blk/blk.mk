@@ -50,15 +50,18 @@ $(BLK_HOSTILE): $(O)/tests/blk/blk_hostile.o \
 	$(CC) $(LDFLAGS) -o $@ $^
 
 # The block path end to end (tests/blk/*.sh, each takes the build folder):
-# every operation and fio workload; 1 GiB of fio verify over two queues
-# with independent readers; FLUSH/FUA then SIGKILL; a hostile guest; a
-# stalled guest; a backend killed under fio; the NBD target on nbdkit
+# every operation and fio workload; the ABI 4.0 features (range lists,
+# the cache toggle, GET_ID, topology, short reads of a shrunk target);
+# 1 GiB of fio verify over two queues with independent readers;
+# FLUSH/FUA then SIGKILL; a hostile guest; a stalled guest; a backend
+# killed under fio; the NBD target on nbdkit
 # (operations, fio verify, negotiation, the server lost and back); the
 # RBD target on a throwaway Ceph cluster (skips without the Ceph
 # packages). The short ones run again from the sanitizer build.
-BLK_E2E := ops fio-verify flush-kill hostile stall restart nbd rbd
+BLK_E2E := ops features fio-verify flush-kill hostile stall restart nbd rbd
 TESTS += $(BLK_E2E:%=tests/blk/%.sh@$(O))
-SAN_TESTS += tests/blk/ops.sh@$(O) tests/blk/hostile.sh@$(O) \
+SAN_TESTS += tests/blk/ops.sh@$(O) tests/blk/features.sh@$(O) \
+	tests/blk/hostile.sh@$(O) \
 	tests/blk/flush-kill.sh@$(O) tests/blk/nbd.sh@$(O)
 
 # The scripts run what make builds: building a script's entry (as make

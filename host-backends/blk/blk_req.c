@@ -42,6 +42,12 @@ static enum vmi_blk_status vmi_blk_check_op(uint8_t op,
 	case VMI_BLK_OP_GET_ID:
 		return vmi_blk_has(lim, VMI_BLK_F_GET_ID) ? VMI_BLK_S_OK :
 							    VMI_BLK_S_UNSUPP;
+	case VMI_BLK_OP_SET_CACHE:
+		/* A cache mode to switch exists only with FLUSH. */
+		return vmi_blk_has(lim, VMI_BLK_F_CONFIG_WCE) &&
+				       vmi_blk_has(lim, VMI_BLK_F_FLUSH) ?
+			       VMI_BLK_S_OK :
+			       VMI_BLK_S_UNSUPP;
 	default:
 		return VMI_BLK_S_UNSUPP;
 	}
@@ -61,6 +67,8 @@ static uint8_t vmi_blk_allowed_flags(uint8_t op,
 	}
 	if (op == VMI_BLK_OP_WRITE_ZEROES)
 		allowed |= VMI_BLK_REQ_F_UNMAP;
+	if (op == VMI_BLK_OP_SET_CACHE)
+		allowed |= VMI_BLK_REQ_F_WCE;
 	return allowed;
 }
 
@@ -155,6 +163,103 @@ static enum vmi_blk_status vmi_blk_check_rw(const struct vmi_blk_req *req,
 				   io);
 }
 
+/*
+ * A range's shape: a count in 1..max, on logical blocks. Its place in the
+ * capacity is checked after every range's shape (INVAL before RANGE).
+ */
+static bool vmi_blk_range_shape_ok(uint64_t sector, uint32_t sectors,
+				   uint32_t max,
+				   const struct vmi_blk_limits *lim)
+{
+	uint64_t lbs_sectors = lim->logical_block_size >> VMI_BLK_SECTOR_SHIFT;
+
+	return sectors && sectors <= max && !(sector % lbs_sectors) &&
+	       !(sectors % lbs_sectors);
+}
+
+/*
+ * The range list of a multi-range DISCARD / WRITE_ZEROES: nr_segs inline
+ * segments of whole struct vmi_blk_range entries, copied out of the data
+ * area once; then each range is checked like the single form.
+ */
+static enum vmi_blk_status vmi_blk_load_ranges(const struct vmi_blk_req *req,
+					       const void *data,
+					       const struct vmi_blk_limits *lim,
+					       uint16_t nr_segs, uint32_t max,
+					       struct vmi_blk_io *io)
+{
+	struct vmi_blk_range wire[VMI_BLK_IO_RANGES];
+	uint32_t n = 0, limit = lim->max_discard_segs;
+	enum vmi_blk_status st;
+	unsigned int i;
+
+	if (!vmi_blk_has(lim, VMI_BLK_F_MULTI_RANGE) ||
+	    nr_segs > VMI_BLK_SEGS_INLINE || vmi_le64_to_cpu(req->sector))
+		return VMI_BLK_S_INVAL;
+	if (limit > VMI_BLK_IO_RANGES)
+		limit = VMI_BLK_IO_RANGES;
+	for (i = 0; i < nr_segs; i++) {
+		uint32_t off = vmi_le32_to_cpu(req->seg[i].offset);
+		uint32_t len = vmi_le32_to_cpu(req->seg[i].len);
+
+		if (!len || off % sizeof(wire[0]) || len % sizeof(wire[0]) ||
+		    (uint64_t)off + len > lim->data_size ||
+		    len / sizeof(wire[0]) > limit - n)
+			return VMI_BLK_S_INVAL;
+		memcpy(&wire[n], (const uint8_t *)data + off, len);
+		n += len / sizeof(wire[0]);
+	}
+	for (i = 0; i < n; i++)
+		if (vmi_le32_to_cpu(wire[i].flags) ||
+		    !vmi_blk_range_shape_ok(vmi_le64_to_cpu(wire[i].sector),
+					    vmi_le32_to_cpu(wire[i].nr_sectors),
+					    max, lim))
+			return VMI_BLK_S_INVAL;
+	for (i = 0; i < n; i++) {
+		st = vmi_blk_check_range(vmi_le64_to_cpu(wire[i].sector),
+					 vmi_le32_to_cpu(wire[i].nr_sectors),
+					 lim, io);
+		if (st)
+			return st;
+		io->range[i].offset = io->offset;
+		io->range[i].len = io->len;
+	}
+	io->nr_ranges = (uint16_t)n;
+	io->offset = io->range[0].offset;
+	io->len = 0;
+	for (i = 0; i < n; i++)
+		io->len += io->range[i].len;
+	return VMI_BLK_S_OK;
+}
+
+/* DISCARD / WRITE_ZEROES, either form: io->range[] lists what to act on. */
+static enum vmi_blk_status
+vmi_blk_check_ranges(const struct vmi_blk_req *req, const void *data,
+		     const struct vmi_blk_limits *lim, uint64_t sector,
+		     uint16_t nr_segs, uint32_t nr_sectors,
+		     struct vmi_blk_io *io)
+{
+	uint32_t max = io->op == VMI_BLK_OP_DISCARD ?
+			       lim->max_discard_sectors :
+			       lim->max_write_zeroes_sectors;
+	enum vmi_blk_status st;
+
+	if (nr_segs) {
+		if (nr_sectors)
+			return VMI_BLK_S_INVAL;
+		return vmi_blk_load_ranges(req, data, lim, nr_segs, max, io);
+	}
+	if (!nr_sectors || nr_sectors > max)
+		return VMI_BLK_S_INVAL;
+	st = vmi_blk_check_range(sector, nr_sectors, lim, io);
+	if (st)
+		return st;
+	io->nr_ranges = 1;
+	io->range[0].offset = io->offset;
+	io->range[0].len = io->len;
+	return VMI_BLK_S_OK;
+}
+
 enum vmi_blk_status vmi_blk_req_check(const struct vmi_blk_req *req,
 				      const void *data,
 				      const struct vmi_blk_limits *lim,
@@ -169,6 +274,7 @@ enum vmi_blk_status vmi_blk_req_check(const struct vmi_blk_req *req,
 	io->op = req->op;
 	io->flags = req->flags;
 	io->nr_segs = 0;
+	io->nr_ranges = 0;
 	io->offset = 0;
 	io->len = 0;
 
@@ -183,15 +289,12 @@ enum vmi_blk_status vmi_blk_req_check(const struct vmi_blk_req *req,
 	case VMI_BLK_OP_WRITE:
 		return vmi_blk_check_rw(req, data, lim, sector, nr_segs, io);
 	case VMI_BLK_OP_FLUSH:
+	case VMI_BLK_OP_SET_CACHE:
 		return nr_segs || nr_sectors ? VMI_BLK_S_INVAL : VMI_BLK_S_OK;
 	case VMI_BLK_OP_DISCARD:
 	case VMI_BLK_OP_WRITE_ZEROES:
-		if (nr_segs || !nr_sectors ||
-		    nr_sectors > (io->op == VMI_BLK_OP_DISCARD ?
-					  lim->max_discard_sectors :
-					  lim->max_write_zeroes_sectors))
-			return VMI_BLK_S_INVAL;
-		return vmi_blk_check_range(sector, nr_sectors, lim, io);
+		return vmi_blk_check_ranges(req, data, lim, sector, nr_segs,
+					    nr_sectors, io);
 	default: /* VMI_BLK_OP_GET_ID, the last one vmi_blk_check_op knows */
 		if (nr_segs != 1 || nr_sectors)
 			return VMI_BLK_S_INVAL;

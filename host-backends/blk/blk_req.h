@@ -24,6 +24,7 @@ struct vmi_blk_limits {
 	uint32_t max_discard_sectors;
 	uint32_t max_write_zeroes_sectors;
 	uint16_t max_segs; /* with VMI_F_INDIRECT; inline cap otherwise */
+	uint16_t max_discard_segs; /* ranges per request, <= VMI_BLK_IO_RANGES */
 	bool read_only;
 };
 
@@ -33,15 +34,28 @@ struct vmi_blk_io_seg {
 	uint32_t len;
 };
 
+/* The most ranges one DISCARD / WRITE_ZEROES may carry (max_discard_segs). */
+#define VMI_BLK_IO_RANGES 32
+
+/* One range of a DISCARD / WRITE_ZEROES, checked: inside the capacity. */
+struct vmi_blk_io_range {
+	uint64_t offset; /* bytes into the target */
+	uint64_t len; /* bytes, > 0 */
+};
+
 /* A checked request, in host memory: nothing in it is guest-controlled. */
 struct vmi_blk_io {
 	uint64_t id;
-	uint64_t offset; /* bytes into the target */
-	uint64_t len; /* bytes: the transfer, or the discarded/zeroed range */
+	uint64_t offset; /* bytes into the target (the first range's) */
+	uint64_t len; /* bytes: the transfer, or all ranges together */
 	uint8_t op; /* enum vmi_blk_op */
-	uint8_t flags; /* VMI_BLK_REQ_F_FUA / _UNMAP, INDIRECT resolved */
-	uint16_t nr_segs;
-	struct vmi_blk_io_seg seg[VMI_MAX_SEGS];
+	uint8_t flags; /* VMI_BLK_REQ_F_FUA / _UNMAP / _WCE, INDIRECT resolved */
+	uint16_t nr_segs; /* READ, WRITE, GET_ID */
+	uint16_t nr_ranges; /* DISCARD, WRITE_ZEROES: 1.., either form */
+	union {
+		struct vmi_blk_io_seg seg[VMI_MAX_SEGS];
+		struct vmi_blk_io_range range[VMI_BLK_IO_RANGES];
+	};
 };
 
 /*
@@ -55,7 +69,9 @@ struct vmi_blk_io {
  *
  * Returns VMI_BLK_S_OK or the status to answer: UNSUPP (unknown or not
  * negotiated op), ROFS (a write to a read-only device), INVAL (flags,
- * segments, alignment, lengths), RANGE (sectors outside the capacity).
+ * segments, alignment, lengths, range lists), RANGE (sectors outside the
+ * capacity). A range list is copied out of the data area once, like an
+ * indirect segment list, before any of it is checked.
  */
 enum vmi_blk_status vmi_blk_req_check(const struct vmi_blk_req *req,
 				      const void *data,

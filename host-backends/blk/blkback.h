@@ -51,9 +51,11 @@ struct vmi_blkback_target_ops {
 	/* After the queue's last request was answered. */
 	void (*queue_exit)(struct vmi_blkback_queue *q);
 	/*
-	 * Start one validated READ, WRITE, FLUSH, DISCARD or WRITE_ZEROES:
+	 * Start one validated READ, WRITE, FLUSH, DISCARD or WRITE_ZEROES
+	 * (every range of it), or the flush of a SET_CACHE to write-through:
 	 * -EINPROGRESS when the engine has it (vmi_blkback_io_done() answers
-	 * it later), else its result now.
+	 * it later), else its result now. A READ or WRITE is answered OK only
+	 * when all its bytes moved.
 	 */
 	int (*submit)(struct vmi_blkback_queue *q, struct vmi_blkback_io *bio);
 	/* An io_uring completion of the target's: -EINPROGRESS if resubmitted. */
@@ -96,6 +98,8 @@ struct vmi_blkback_target {
 	uint32_t logical_block_size;
 	uint32_t physical_block_size;
 	uint32_t dio_align; /* memory and offset alignment O_DIRECT needs */
+	/* topology hints, bytes (0: unknown) */
+	uint32_t alignment_offset, min_io_size, opt_io_size;
 	char serial[VMI_BLK_ID_BYTES]; /* GET_ID's answer */
 };
 
@@ -108,6 +112,7 @@ struct vmi_blkback_target {
 struct vmi_blkback_stats {
 	uint64_t requests; /* answered */
 	uint64_t reads, writes, flushes, discards, write_zeroes, get_ids;
+	uint64_t set_caches;
 	uint64_t read_bytes, write_bytes;
 	uint64_t errors; /* answered with a status other than OK */
 	uint64_t refused; /* of those, refused by the validator */
@@ -144,6 +149,8 @@ struct vmi_blkback_io {
 	uint16_t parts; /* remote targets: engine commands not yet done */
 	uint8_t state; /* remote targets: where the request is */
 	bool punched; /* WRITE_ZEROES retried as a hole punch */
+	uint16_t range_at; /* DISCARD / WRITE_ZEROES: the range being done */
+	uint64_t done; /* READ / WRITE: bytes moved (a short one resumes) */
 	bool flushed; /* FUA emulated: the write is done, its flush runs */
 	int err; /* the first error of its commands */
 };
@@ -190,10 +197,23 @@ struct vmi_blkback_guest {
 	struct vmi_blkback *bb;
 	struct vmi_host_guest *g;
 	struct vmi_blk_limits lim;
-	bool write_through; /* FLUSH not negotiated: every write is FUA */
+	/*
+	 * Every write is made stable before it is answered: FLUSH not
+	 * negotiated, or SET_CACHE chose write-through. Written by the queue
+	 * that takes a SET_CACHE, read by all: use vmi_blkback_stable().
+	 */
+	bool write_through;
 	unsigned int nr_queues;
 	struct vmi_blkback_queue q[];
 };
+
+/* Is every write to be stable before its answer (FUA, write-through)? */
+static inline bool vmi_blkback_stable(const struct vmi_blkback_queue *q,
+				      const struct vmi_blk_io *io)
+{
+	return (io->flags & VMI_BLK_REQ_F_FUA) ||
+	       __atomic_load_n(&q->bg->write_through, __ATOMIC_RELAXED);
+}
 
 /* target.c */
 /*

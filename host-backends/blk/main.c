@@ -359,6 +359,7 @@ static int vmi_blkback_attach(void *arg, struct vmi_host_guest *g)
 		.max_segs = g->features & VMI_FEATURE(VMI_F_INDIRECT) ?
 				    vmi_le16_to_cpu(c->max_segs) :
 				    VMI_BLK_SEGS_INLINE,
+		.max_discard_segs = vmi_le16_to_cpu(c->max_discard_segs),
 		.read_only = bb->target.read_only,
 	};
 	for (q = 0; q < bg->nr_queues; q++) {

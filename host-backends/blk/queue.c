@@ -106,6 +106,9 @@ static void vmi_blkback_count(struct vmi_blkback_queue *q,
 	case VMI_BLK_OP_WRITE_ZEROES:
 		VMI_STAT_ADD(q, write_zeroes, 1);
 		break;
+	case VMI_BLK_OP_SET_CACHE:
+		VMI_STAT_ADD(q, set_caches, 1);
+		break;
 	default:
 		VMI_STAT_ADD(q, get_ids, 1);
 		break;
@@ -168,6 +171,7 @@ static const char *vmi_blkback_op_name(uint32_t op)
 		[VMI_BLK_OP_DISCARD] = "discard",
 		[VMI_BLK_OP_WRITE_ZEROES] = "write-zeroes",
 		[VMI_BLK_OP_GET_ID] = "get-id",
+		[VMI_BLK_OP_SET_CACHE] = "set-cache",
 	};
 
 	return op < sizeof(names) / sizeof(names[0]) && names[op] ? names[op] :
@@ -213,6 +217,21 @@ void vmi_blkback_io_done(struct vmi_blkback_queue *q,
 	vmi_blkback_put_io(q, bio);
 }
 
+/*
+ * SET_CACHE: the guest's whole device (every queue) changes mode at once,
+ * and its config says so before the answer is published (the response
+ * ring's release orders the two). Not a generation bump: the guest asked,
+ * and learns the outcome from the answer.
+ */
+static void vmi_blkback_set_cache(struct vmi_blkback_queue *q, bool writeback)
+{
+	struct vmi_blk_config *cfg =
+		(struct vmi_blk_config *)q->bg->g->shm->config;
+
+	__atomic_store_n(&q->bg->write_through, !writeback, __ATOMIC_RELAXED);
+	__atomic_store_n(&cfg->writeback, writeback, __ATOMIC_RELAXED);
+}
+
 /* One request, from its slot copy: answer it now or hand it to the target. */
 static void vmi_blkback_take(struct vmi_blkback_queue *q,
 			     const struct vmi_blk_req *req)
@@ -232,7 +251,16 @@ static void vmi_blkback_take(struct vmi_blkback_queue *q,
 		memcpy(q->data + io->seg[0].offset, t->serial, io->len);
 		goto answer;
 	}
+	if (io->op == VMI_BLK_OP_SET_CACHE) {
+		vmi_blkback_set_cache(q, io->flags & VMI_BLK_REQ_F_WCE);
+		/* Write-through: what was written before must be stable
+		 * too, so the answer waits for a flush. */
+		if (io->flags & VMI_BLK_REQ_F_WCE)
+			goto answer;
+	}
 	bio->punched = false;
+	bio->range_at = 0;
+	bio->done = 0;
 	bio->flushed = false;
 	bio->err = 0;
 	bio->parts = 0;

@@ -29,6 +29,7 @@
 	X(discards);        \
 	X(write_zeroes);    \
 	X(get_ids);         \
+	X(set_caches);      \
 	X(read_bytes);      \
 	X(write_bytes);     \
 	X(errors);          \

@@ -8,7 +8,8 @@
  * target, which measures the transport alone). Each kind is an ops table
  * (blkback.h). A target's size, block sizes, O_DIRECT alignment and what
  * its engine can do become the device's config and features, which the
- * validator then enforces on every request.
+ * validator then enforces on every request. Its topology (minimum and
+ * optimal I/O size, alignment offset) becomes the config's hints.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -52,14 +53,22 @@ static void vmi_blkback_dio_align(struct vmi_blkback_target *t)
 
 static int vmi_blkback_blkdev_geometry(struct vmi_blkback_target *t)
 {
-	int lbs = 0, pbs = 0;
+	int lbs = 0, pbs = 0, align = 0;
+	unsigned int io_min = 0, io_opt = 0;
 
 	if (ioctl(t->fd, BLKGETSIZE64, &t->size) < 0 ||
 	    ioctl(t->fd, BLKSSZGET, &lbs) < 0 ||
-	    ioctl(t->fd, BLKPBSZGET, &pbs) < 0)
+	    ioctl(t->fd, BLKPBSZGET, &pbs) < 0 ||
+	    ioctl(t->fd, BLKIOMIN, &io_min) < 0 ||
+	    ioctl(t->fd, BLKIOOPT, &io_opt) < 0 ||
+	    ioctl(t->fd, BLKALIGNOFF, &align) < 0)
 		return -errno;
 	t->logical_block_size = (uint32_t)lbs;
 	t->physical_block_size = (uint32_t)pbs;
+	/* The kernel's topology, as the device's own queue limits say. */
+	t->min_io_size = io_min;
+	t->opt_io_size = io_opt;
+	t->alignment_offset = align > 0 ? (uint32_t)align : 0;
 	return 0;
 }
 
@@ -93,6 +102,8 @@ static int vmi_blkback_file_open(struct vmi_blkback_target *t)
 		t->size = (uint64_t)st.st_size;
 		t->logical_block_size = VMI_BLK_SECTOR_SIZE;
 		t->physical_block_size = (uint32_t)st.st_blksize;
+		/* The file system's block: less is a read-modify-write. */
+		t->min_io_size = (uint32_t)st.st_blksize;
 		t->zero_range = true;
 	} else {
 		fprintf(stderr, "%s: %s is neither a file nor a block device\n",
@@ -146,15 +157,48 @@ static void vmi_blkback_file_close(struct vmi_blkback_target *t)
 	t->fd = -1;
 }
 
-/* Synchronous DISCARD / WRITE_ZEROES on a block device: 0 or -errno. */
+/*
+ * Synchronous DISCARD / WRITE_ZEROES on a block device, range after range:
+ * 0 or the first -errno.
+ */
 static int vmi_blkback_blkdev_range(const struct vmi_blkback_target *t,
 				    const struct vmi_blk_io *io)
 {
-	uint64_t range[2] = { io->offset, io->len };
 	unsigned long req = io->op == VMI_BLK_OP_DISCARD ? BLKDISCARD :
 							   BLKZEROOUT;
+	unsigned int i;
 
-	return ioctl(t->fd, req, range) < 0 ? -errno : 0;
+	for (i = 0; i < io->nr_ranges; i++) {
+		uint64_t range[2] = { io->range[i].offset, io->range[i].len };
+
+		if (ioctl(t->fd, req, range) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+/*
+ * bio->iov: the request's segments from byte bio->done on (a short
+ * transfer resumes there); returns how many there are.
+ */
+static unsigned int vmi_blkback_iov_from(struct vmi_blkback_queue *q,
+					 struct vmi_blkback_io *bio)
+{
+	const struct vmi_blk_io *io = &bio->io;
+	uint64_t skip = bio->done;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < io->nr_segs; i++) {
+		if (skip >= io->seg[i].len) {
+			skip -= io->seg[i].len;
+			continue;
+		}
+		bio->iov[n].iov_base = q->data + io->seg[i].offset + skip;
+		bio->iov[n].iov_len = io->seg[i].len - skip;
+		skip = 0;
+		n++;
+	}
+	return n;
 }
 
 static void vmi_blkback_prep_rw(struct vmi_blkback_queue *q,
@@ -164,34 +208,35 @@ static void vmi_blkback_prep_rw(struct vmi_blkback_queue *q,
 	struct io_uring_sqe *sqe = vmi_blkback_sqe(q, bio);
 	bool write = io->op == VMI_BLK_OP_WRITE;
 	int fd = q->bg->bb->target.fd;
+	uint64_t off = io->offset + bio->done;
 
 	if (io->nr_segs == 1 && q->fixed) {
-		void *buf = q->data + io->seg[0].offset;
+		void *buf = q->data + io->seg[0].offset + bio->done;
+		unsigned int len = (unsigned int)(io->seg[0].len - bio->done);
 
 		if (write)
-			io_uring_prep_write_fixed(sqe, fd, buf, io->seg[0].len,
-						  io->offset, 0);
+			io_uring_prep_write_fixed(sqe, fd, buf, len, off, 0);
 		else
-			io_uring_prep_read_fixed(sqe, fd, buf, io->seg[0].len,
-						 io->offset, 0);
+			io_uring_prep_read_fixed(sqe, fd, buf, len, off, 0);
 	} else {
-		vmi_blkback_io_iov(q, bio);
+		unsigned int n = vmi_blkback_iov_from(q, bio);
+
 		if (write)
-			io_uring_prep_writev(sqe, fd, bio->iov, io->nr_segs,
-					     io->offset);
+			io_uring_prep_writev(sqe, fd, bio->iov, n, off);
 		else
-			io_uring_prep_readv(sqe, fd, bio->iov, io->nr_segs,
-					    io->offset);
+			io_uring_prep_readv(sqe, fd, bio->iov, n, off);
 	}
-	/* FUA, or every write when the guest did not take FLUSH. */
-	if (write && ((io->flags & VMI_BLK_REQ_F_FUA) || q->bg->write_through))
+	/* FUA, or every write in write-through mode. */
+	if (write && vmi_blkback_stable(q, io))
 		sqe->rw_flags = RWF_DSYNC;
 }
 
+/* The fallocate of the request's range bio->range_at. */
 static void vmi_blkback_prep_falloc(struct vmi_blkback_queue *q,
 				    struct vmi_blkback_io *bio)
 {
 	const struct vmi_blk_io *io = &bio->io;
+	const struct vmi_blk_io_range *r = &io->range[bio->range_at];
 	int mode = FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE;
 
 	/*
@@ -206,7 +251,7 @@ static void vmi_blkback_prep_falloc(struct vmi_blkback_queue *q,
 	else
 		bio->punched = true;
 	io_uring_prep_fallocate(vmi_blkback_sqe(q, bio), q->bg->bb->target.fd,
-				mode, io->offset, io->len);
+				mode, r->offset, r->len);
 }
 
 static int vmi_blkback_file_submit(struct vmi_blkback_queue *q,
@@ -220,6 +265,7 @@ static int vmi_blkback_file_submit(struct vmi_blkback_queue *q,
 		vmi_blkback_prep_rw(q, bio);
 		return -EINPROGRESS;
 	case VMI_BLK_OP_FLUSH:
+	case VMI_BLK_OP_SET_CACHE:
 		io_uring_prep_fsync(vmi_blkback_sqe(q, bio), t->fd,
 				    IORING_FSYNC_DATASYNC);
 		return -EINPROGRESS;
@@ -248,9 +294,27 @@ static int vmi_blkback_file_cqe(struct vmi_blkback_queue *q,
 	}
 	if (res < 0)
 		return res;
-	if ((io->op == VMI_BLK_OP_READ || io->op == VMI_BLK_OP_WRITE) &&
-	    (uint64_t)res != io->len)
-		return -EIO; /* short: the target shrank */
+	if (io->op == VMI_BLK_OP_READ || io->op == VMI_BLK_OP_WRITE) {
+		/*
+		 * Short: what is left goes again, as QEMU's and the kernel's
+		 * own loops do; nothing moved means the file ended (the
+		 * target shrank) and the request fails. A second try of a
+		 * write that hit ENOSPC part way reports ENOSPC itself.
+		 */
+		bio->done += (uint64_t)res;
+		if (bio->done == io->len)
+			return 0;
+		if (!res)
+			return -EIO;
+		vmi_blkback_prep_rw(q, bio);
+		return -EINPROGRESS;
+	}
+	if ((io->op == VMI_BLK_OP_DISCARD ||
+	     io->op == VMI_BLK_OP_WRITE_ZEROES) &&
+	    ++bio->range_at < io->nr_ranges) {
+		vmi_blkback_prep_falloc(q, bio);
+		return -EINPROGRESS;
+	}
 	return 0;
 }
 
@@ -338,10 +402,13 @@ void vmi_blkback_target_config(const struct vmi_blkback_target *t,
 					VMI_BLKBACK_MAX_TRANSFER;
 	uint64_t f =
 		VMI_FEATURE(VMI_F_VERSION_1) | VMI_FEATURE(VMI_F_INDIRECT) |
-		VMI_FEATURE(VMI_F_HEARTBEAT) | VMI_FEATURE(VMI_BLK_F_GET_ID);
+		VMI_FEATURE(VMI_F_HEARTBEAT) | VMI_FEATURE(VMI_BLK_F_GET_ID) |
+		VMI_FEATURE(VMI_BLK_F_TOPOLOGY);
+	uint32_t lbs = t->logical_block_size;
 
 	if (t->can_flush)
-		f |= VMI_FEATURE(VMI_BLK_F_FLUSH);
+		f |= VMI_FEATURE(VMI_BLK_F_FLUSH) |
+		     VMI_FEATURE(VMI_BLK_F_CONFIG_WCE);
 	if (t->read_only) {
 		f |= VMI_FEATURE(VMI_BLK_F_RO);
 	} else {
@@ -352,10 +419,15 @@ void vmi_blkback_target_config(const struct vmi_blkback_target *t,
 			f |= VMI_FEATURE(VMI_BLK_F_DISCARD);
 		if (t->can_write_zeroes)
 			f |= VMI_FEATURE(VMI_BLK_F_WRITE_ZEROES);
+		if (t->can_discard || t->can_write_zeroes)
+			f |= VMI_FEATURE(VMI_BLK_F_MULTI_RANGE);
 	}
 	*features = f;
 
 	memset(cfg, 0, sizeof(*cfg));
+	cfg->magic = vmi_cpu_to_le32(VMI_BLK_CONFIG_MAGIC);
+	cfg->version_major = vmi_cpu_to_le16(VMI_BLK_VERSION_MAJOR);
+	cfg->version_minor = vmi_cpu_to_le16(VMI_BLK_VERSION_MINOR);
 	cfg->capacity = vmi_cpu_to_le64(t->size >> VMI_BLK_SECTOR_SHIFT);
 	cfg->logical_block_size = vmi_cpu_to_le32(t->logical_block_size);
 	cfg->physical_block_size = vmi_cpu_to_le32(t->physical_block_size);
@@ -369,4 +441,14 @@ void vmi_blkback_target_config(const struct vmi_blkback_target *t,
 		vmi_cpu_to_le32(VMI_BLKBACK_MAX_RANGE_SECTORS);
 	cfg->discard_granularity = vmi_cpu_to_le32(
 		vmi_max_u32(t->physical_block_size, t->logical_block_size));
+	cfg->max_discard_segs = vmi_cpu_to_le16(VMI_BLK_IO_RANGES);
+	/* Hints a guest can use only in whole logical blocks. */
+	cfg->alignment_offset = vmi_cpu_to_le32(
+		t->alignment_offset % lbs ? 0 : t->alignment_offset);
+	cfg->min_io_size =
+		vmi_cpu_to_le32(t->min_io_size % lbs ? 0 : t->min_io_size);
+	cfg->opt_io_size =
+		vmi_cpu_to_le32(t->opt_io_size % lbs ? 0 : t->opt_io_size);
+	/* A guest that takes FLUSH starts in write-back mode. */
+	cfg->writeback = t->can_flush;
 }

@@ -7,7 +7,10 @@
  * libnbd makes no thread, the queue polls the connection's socket in its
  * io_uring while it sleeps and calls nbd_aio_notify_read/write when the
  * socket is ready. Commands read and write the guest's data area in
- * place; a request of several segments is one command per segment.
+ * place; a request of several segments is one command per segment, a
+ * DISCARD or WRITE_ZEROES of several ranges one command per range. An NBD
+ * read or write has no short form: the server answers all of it or an
+ * error, so an OK answer always moved the whole request.
  *
  * A request has a deadline (timeout=): one still waiting then, for a
  * connection or for the server's answer, fails with an I/O error, and a
@@ -107,9 +110,7 @@ static void vmi_nbd_finish(struct vmi_blkback_queue *q,
 		return;
 	}
 	if (!err && bio->io.op == VMI_BLK_OP_WRITE && !bio->flushed &&
-	    !t->can_fua &&
-	    ((bio->io.flags & VMI_BLK_REQ_F_FUA) || q->bg->write_through) &&
-	    t->can_flush) {
+	    !t->can_fua && vmi_blkback_stable(q, &bio->io) && t->can_flush) {
 		bio->flushed = true;
 		vmi_nbd_wait(q, bio);
 		return;
@@ -166,7 +167,7 @@ static bool vmi_nbd_send(struct vmi_blkback_queue *q,
 		c = nbd_aio_flush(nq->h, cb, 0);
 	} else if (io->op == VMI_BLK_OP_READ || io->op == VMI_BLK_OP_WRITE) {
 		if (io->op == VMI_BLK_OP_WRITE && t->can_fua &&
-		    ((io->flags & VMI_BLK_REQ_F_FUA) || q->bg->write_through))
+		    vmi_blkback_stable(q, io))
 			flags = LIBNBD_CMD_FLAG_FUA;
 		for (i = 0; i < io->nr_segs && c >= 0; i++) {
 			void *buf = q->data + io->seg[i].offset;
@@ -179,18 +180,25 @@ static bool vmi_nbd_send(struct vmi_blkback_queue *q,
 						   off, cb, flags);
 			off += io->seg[i].len;
 		}
-	} else if (io->op == VMI_BLK_OP_FLUSH) {
+	} else if (io->op == VMI_BLK_OP_FLUSH ||
+		   io->op == VMI_BLK_OP_SET_CACHE) {
 		bio->parts++;
 		c = nbd_aio_flush(nq->h, cb, 0);
-	} else if (io->op == VMI_BLK_OP_DISCARD) {
-		bio->parts++;
-		c = nbd_aio_trim(nq->h, io->len, io->offset, cb, 0);
-	} else { /* WRITE_ZEROES: a hole only when the guest allows one */
-		flags = io->flags & VMI_BLK_REQ_F_UNMAP ?
-				0 :
-				LIBNBD_CMD_FLAG_NO_HOLE;
-		bio->parts++;
-		c = nbd_aio_zero(nq->h, io->len, io->offset, cb, flags);
+	} else { /* DISCARD, WRITE_ZEROES: one command per range */
+		/* WRITE_ZEROES: a hole only when the guest allows one */
+		if (io->op == VMI_BLK_OP_WRITE_ZEROES &&
+		    !(io->flags & VMI_BLK_REQ_F_UNMAP))
+			flags = LIBNBD_CMD_FLAG_NO_HOLE;
+		for (i = 0; i < io->nr_ranges && c >= 0; i++) {
+			const struct vmi_blk_io_range *r = &io->range[i];
+
+			bio->parts++;
+			c = io->op == VMI_BLK_OP_DISCARD ?
+				    nbd_aio_trim(nq->h, r->len, r->offset, cb,
+						 0) :
+				    nbd_aio_zero(nq->h, r->len, r->offset, cb,
+						 flags);
+		}
 	}
 	if (c < 0)
 		bio->parts--;
@@ -454,7 +462,7 @@ static void vmi_nbd_queue_exit(struct vmi_blkback_queue *q)
 static int vmi_nbd_open(struct vmi_blkback_target *t)
 {
 	struct nbd_handle *h = nbd_create();
-	int64_t size, min_block;
+	int64_t size, min_block, pref_block;
 	int ret = -EIO;
 
 	if (!h || nbd_connect_uri(h, t->path) < 0) {
@@ -477,6 +485,11 @@ static int vmi_nbd_open(struct vmi_blkback_target *t)
 		min_block > VMI_BLK_SECTOR_SIZE ? 4096 : VMI_BLK_SECTOR_SIZE;
 	t->physical_block_size = 4096;
 	t->dio_align = VMI_BLK_SECTOR_SIZE;
+	/* The server's preferred block (NBD_INFO_BLOCK_SIZE): smaller I/O
+	 * costs it a read-modify-write, as a disk's io_min says. */
+	pref_block = nbd_get_block_size(h, LIBNBD_SIZE_PREFERRED);
+	if (pref_block > 0 && pref_block <= (32 << 20))
+		t->min_io_size = (uint32_t)pref_block;
 	t->read_only |= nbd_is_read_only(h) == 1;
 	t->can_flush = nbd_can_flush(h) == 1;
 	t->can_fua = nbd_can_fua(h) == 1;

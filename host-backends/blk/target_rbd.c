@@ -17,6 +17,10 @@
  * request; reads and writes take the guest's segments in place
  * (rbd_aio_readv/writev).
  *
+ * A read that returns fewer bytes than asked answers IOERR (librbd writes
+ * all or fail). A DISCARD or WRITE_ZEROES of several ranges sends them one
+ * after the other, the first failure answering the request.
+ *
  * FLUSH is rbd_aio_flush and FUA a write then a flush. librbd's cache is
  * off (see vmi_rbd_connect()): a request is done when the OSD has it. A
  * request fails once librbd gives up on the OSDs: rados_osd_op_timeout is
@@ -95,7 +99,8 @@ static int vmi_rbd_send(struct vmi_blkback_queue *q, struct vmi_blkback_io *bio)
 	ret = rbd_aio_create_completion(bio, vmi_rbd_done, &c);
 	if (ret)
 		return ret;
-	if (bio->flushed || io->op == VMI_BLK_OP_FLUSH) {
+	if (bio->flushed || io->op == VMI_BLK_OP_FLUSH ||
+	    io->op == VMI_BLK_OP_SET_CACHE) {
 		ret = rbd_aio_flush(img, c);
 	} else if (io->op == VMI_BLK_OP_READ) {
 		vmi_blkback_io_iov(q, bio);
@@ -106,10 +111,12 @@ static int vmi_rbd_send(struct vmi_blkback_queue *q, struct vmi_blkback_io *bio)
 		ret = rbd_aio_writev(img, bio->iov, (int)io->nr_segs,
 				     io->offset, c);
 	} else if (io->op == VMI_BLK_OP_DISCARD) {
-		ret = rbd_aio_discard(img, io->offset, io->len, c);
+		ret = rbd_aio_discard(img, io->range[bio->range_at].offset,
+				      io->range[bio->range_at].len, c);
 	} else { /* WRITE_ZEROES: allocated unless the guest allows a hole */
 		ret = rbd_aio_write_zeroes(
-			img, io->offset, io->len, c,
+			img, io->range[bio->range_at].offset,
+			io->range[bio->range_at].len, c,
 			io->flags & VMI_BLK_REQ_F_UNMAP ?
 				0 :
 				RBD_WRITE_ZEROES_FLAG_THICK_PROVISION,
@@ -128,14 +135,23 @@ static int vmi_rbd_submit(struct vmi_blkback_queue *q,
 	return ret ? ret : -EINPROGRESS;
 }
 
-/* A finished request: answered, or its FUA flush sent. */
+/*
+ * A finished command: the request answered, or its next range or its FUA
+ * flush sent (ranges go one at a time, each after the last succeeded).
+ */
 static bool vmi_rbd_finish(struct vmi_blkback_queue *q,
 			   struct vmi_blkback_io *bio)
 {
 	int ret = bio->err;
 
+	if (!ret && bio->range_at + 1 < bio->io.nr_ranges) {
+		bio->range_at++;
+		ret = vmi_rbd_send(q, bio);
+		if (!ret)
+			return false;
+	}
 	if (!ret && bio->io.op == VMI_BLK_OP_WRITE && !bio->flushed &&
-	    ((bio->io.flags & VMI_BLK_REQ_F_FUA) || q->bg->write_through)) {
+	    vmi_blkback_stable(q, &bio->io)) {
 		bio->flushed = true;
 		ret = vmi_rbd_send(q, bio);
 		if (!ret)
@@ -309,6 +325,10 @@ static int vmi_rbd_connect(struct vmi_blkback_target *t)
 	t->logical_block_size = VMI_BLK_SECTOR_SIZE;
 	t->physical_block_size = 4096;
 	t->dio_align = VMI_BLK_SECTOR_SIZE;
+	/* An object is the unit RADOS stores and stripes, as krbd's io_opt. */
+	t->min_io_size = t->physical_block_size;
+	t->opt_io_size = info.obj_size <= UINT32_MAX ? (uint32_t)info.obj_size :
+						       0;
 	t->can_flush = t->can_fua = true;
 	t->can_discard = t->can_write_zeroes = true;
 	vmi_blkback_target_serial(t);

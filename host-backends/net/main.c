@@ -302,6 +302,9 @@ static void vmi_netback_features(struct vmi_netback_main *m)
 			m->name, nb->port.name, nb->port.driver, names);
 	}
 	memset(&nb->config, 0, sizeof(nb->config));
+	nb->config.magic = vmi_cpu_to_le32(VMI_NET_CONFIG_MAGIC);
+	nb->config.version_major = vmi_cpu_to_le16(VMI_NET_VERSION_MAJOR);
+	nb->config.version_minor = vmi_cpu_to_le16(VMI_NET_VERSION_MINOR);
 	if (mac)
 		sscanf(mac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &nb->config.mac[0],
 		       &nb->config.mac[1], &nb->config.mac[2],

@@ -359,8 +359,10 @@ static void vmi_netback_tx_one(struct vmi_netback_pair *pr,
 }
 
 /*
- * Publish the completions that are due, in order: a zero-copy packet's is
- * due when DPDK has freed its last mbuf. Returns how many, or -EPROTO.
+ * Publish the completions that are due, in the order the descriptors were
+ * taken, as docs/ABI.md part (d) promises: refused, dropped and sent ones
+ * alike wait in txc[] by sequence, and a zero-copy packet's is due when
+ * DPDK has freed its last mbuf. Returns how many, or -EPROTO.
  */
 static int vmi_netback_tx_answer(struct vmi_netback_gq *gq, bool *notify)
 {

@@ -50,7 +50,7 @@ struct vmi_ivshmem_guest {
 	struct vmi_tguest *tg;
 	struct vmi_watch config; /* our vector 0: the guest rang it */
 	int guest_config_fd; /* the guest's vector 0: we ring it */
-	uint32_t generation; /* last written to the header */
+	uint32_t generation; /* last written to the header: even at rest */
 };
 
 /* One server message: a little-endian int64, with fd when fd >= 0. */
@@ -60,7 +60,7 @@ static int vmi_ivshmem_send(int sock, int64_t value, int fd)
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} ctl;
-	uint64_t le = vmi_cpu_to_le64((uint64_t)value);
+	vmi_le64 le = vmi_cpu_to_le64((uint64_t)value);
 	struct iovec iov = { &le, sizeof(le) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 
@@ -110,17 +110,18 @@ static void vmi_ivshmem_layout(struct vmi_transport *t,
 	uint8_t *p = (uint8_t *)g->shm;
 
 	/*
-	 * The guest takes any change of generation as "the header is ready"
-	 * (vmi_dev_reset()): it must go from the old value to the new one
-	 * and through nothing else, so the zeroing leaves it alone.
+	 * A new header is a config change (docs/ABI.md part (e)): the guest
+	 * takes the next even generation as "the header is ready"
+	 * (vmi_dev_reset()), so generation goes from the old even value
+	 * through one odd one to the next even one and through nothing
+	 * else: the zeroing leaves it alone.
 	 */
+	vmi_shm_config_begin(g->shm, &ig->generation);
 	memset(p, 0, gen);
 	memset(p + after, 0, dev->layout.data_offset - after);
 	vmi_shm_hdr_init(g->shm, &dev->layout, ig->tg->offered, dev->config,
 			 dev->config_len);
-	/* Release pairs with the acquire in the guest's vmi_dev_reset(). */
-	__atomic_store_n(&g->shm->generation, vmi_cpu_to_le32(++ig->generation),
-			 __ATOMIC_RELEASE);
+	vmi_shm_config_end(g->shm, &ig->generation);
 }
 
 /* The guest reset the device, or gave up: stop serving, start over. */
@@ -144,8 +145,8 @@ static void vmi_ivshmem_driver_ok(struct vmi_transport *t,
 {
 	struct vmi_tguest *tg = ig->tg;
 	struct vmi_shm_hdr *h = tg->g.shm;
-	uint64_t accepted = vmi_le64_to_cpu(
-		__atomic_load_n(&h->driver_features, __ATOMIC_ACQUIRE));
+	uint64_t accepted =
+		vmi_le64_to_cpu(vmi_load_acquire(&h->driver_features));
 
 	if (accepted & ~tg->offered ||
 	    !(accepted & VMI_FEATURE(VMI_F_VERSION_1))) {
@@ -154,9 +155,9 @@ static void vmi_ivshmem_driver_ok(struct vmi_transport *t,
 			"driver_features %#llx is not a subset of %#llx with VERSION_1: rejected",
 			(unsigned long long)accepted,
 			(unsigned long long)tg->offered);
-		__atomic_fetch_or(&h->device_status,
-				  vmi_cpu_to_le32(VMI_DEVICE_FEATURES_REJECTED),
-				  __ATOMIC_RELEASE);
+		vmi_fetch_or_release(
+			&h->device_status,
+			vmi_cpu_to_le32(VMI_DEVICE_FEATURES_REJECTED));
 		vmi_ivshmem_ring(ig);
 		return;
 	}
@@ -181,14 +182,13 @@ static void vmi_ivshmem_config_cb(struct vmi_transport *t, struct vmi_watch *w,
 					 strerror(errno));
 		return;
 	}
-	status = vmi_le32_to_cpu(
-		__atomic_load_n(&tg->g.shm->driver_status, __ATOMIC_ACQUIRE));
+	status = vmi_le32_to_cpu(vmi_load_acquire(&tg->g.shm->driver_status));
 	if (status == 0 || (status & VMI_STATUS_FAILED)) {
 		vmi_ivshmem_reset(t, ig, status);
 	} else if (tg->state == VMI_GUEST_HANDSHAKE &&
 		   (status & VMI_STATUS_DRIVER_OK) &&
-		   !(vmi_le32_to_cpu(__atomic_load_n(&tg->g.shm->device_status,
-						     __ATOMIC_ACQUIRE)) &
+		   !(vmi_le32_to_cpu(
+			     vmi_load_acquire(&tg->g.shm->device_status)) &
 		     VMI_DEVICE_FEATURES_REJECTED)) {
 		vmi_ivshmem_driver_ok(t, ig);
 	}

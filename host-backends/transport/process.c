@@ -265,9 +265,9 @@ static void vmi_process_ready(struct vmi_transport *t, struct vmi_tguest *tg,
 	}
 	if (accepted & ~tg->offered ||
 	    !(accepted & VMI_FEATURE(VMI_F_VERSION_1))) {
-		__atomic_fetch_or(&h->device_status,
-				  vmi_cpu_to_le32(VMI_DEVICE_FEATURES_REJECTED),
-				  __ATOMIC_RELEASE);
+		vmi_fetch_or_release(
+			&h->device_status,
+			vmi_cpu_to_le32(VMI_DEVICE_FEATURES_REJECTED));
 		vmi_transport_guest_drop(
 			t, tg,
 			"READY.features %#llx is not a subset of %#llx with VERSION_1",
@@ -275,10 +275,8 @@ static void vmi_process_ready(struct vmi_transport *t, struct vmi_tguest *tg,
 			(unsigned long long)tg->offered);
 		return;
 	}
-	in_shm = vmi_le64_to_cpu(
-		__atomic_load_n(&h->driver_features, __ATOMIC_ACQUIRE));
-	status = vmi_le32_to_cpu(
-		__atomic_load_n(&h->driver_status, __ATOMIC_ACQUIRE));
+	in_shm = vmi_le64_to_cpu(vmi_load_acquire(&h->driver_features));
+	status = vmi_le32_to_cpu(vmi_load_acquire(&h->driver_status));
 	if (in_shm != accepted) {
 		vmi_transport_guest_drop(
 			t, tg,

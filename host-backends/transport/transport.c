@@ -212,9 +212,7 @@ vmi_transport_guest_new(struct vmi_transport *t, int fd, int pid,
 /* device_status is the host's to write; the guest only reads it. */
 static void vmi_transport_set_status(struct vmi_host_guest *g, uint32_t set)
 {
-	uint32_t *st = &g->shm->device_status;
-
-	__atomic_fetch_or(st, vmi_cpu_to_le32(set), __ATOMIC_RELEASE);
+	vmi_fetch_or_release(&g->shm->device_status, vmi_cpu_to_le32(set));
 }
 
 int vmi_transport_guest_admit(struct vmi_transport *t, struct vmi_tguest *tg)
@@ -329,9 +327,8 @@ static void vmi_transport_tick(struct vmi_transport *t)
 	for (tg = t->guests; tg; tg = next) {
 		next = tg->next;
 		if (tg->state == VMI_GUEST_SERVING) {
-			__atomic_store_n(&tg->g.shm->heartbeat,
-					 vmi_cpu_to_le32(++tg->heartbeat),
-					 __ATOMIC_RELAXED);
+			vmi_write_once(tg->g.shm->heartbeat,
+				       vmi_cpu_to_le32(++tg->heartbeat));
 		} else if (now >= tg->deadline_ns) {
 			vmi_transport_guest_drop(t, tg,
 						 "no handshake within %u ms",

@@ -11,8 +11,12 @@
 
 /* How long a guest may take from connect to READY. */
 #define VMI_TRANSPORT_HANDSHAKE_MS 3000
-/* The loop's tick: heartbeat period and deadline resolution. */
-#define VMI_TRANSPORT_TICK_MS 50
+/*
+ * The loop's tick: heartbeat bump and deadline resolution. Half the ABI's
+ * VMI_HEARTBEAT_PERIOD_MS, so that a tick late by up to a period still
+ * bumps the heartbeat in time.
+ */
+#define VMI_TRANSPORT_TICK_MS (VMI_HEARTBEAT_PERIOD_MS / 2)
 
 /* A descriptor the loop waits on, and what to do when it is ready. */
 struct vmi_watch {

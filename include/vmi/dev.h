@@ -15,7 +15,10 @@
  *           reference with struct vmi_seg (offset, length)
  *
  * Feature bits 0-31 belong to the device class (blk.h, net.h); bits 32-63
- * are common to all classes and defined here.
+ * are common to all classes and defined here. Bit 63 stays reserved for
+ * the way past 64 bits that a later minor version will add (docs/ABI.md
+ * part (e), "Past 64 feature bits"): a host of this version never offers
+ * it, a guest never accepts it.
  */
 #ifndef VMI_DEV_H
 #define VMI_DEV_H
@@ -40,10 +43,35 @@
  * area: seg[0] points to nr_segs struct vmi_seg, 8-byte aligned.
  */
 #define VMI_F_INDIRECT 33
-/* The backend bumps vmi_shm_hdr.heartbeat at least every 100 ms. */
+/* The backend bumps vmi_shm_hdr.heartbeat (see "Liveness" below). */
 #define VMI_F_HEARTBEAT 34
 
 #define VMI_FEATURE(bit) (1ULL << (bit))
+
+/* ---- Liveness (VMI_F_HEARTBEAT) --------------------------------------- */
+
+/*
+ * One rule for both sides: while it serves a guest, the host bumps
+ * vmi_shm_hdr.heartbeat at least every VMI_HEARTBEAT_PERIOD_MS; a guest
+ * that sees it unchanged for VMI_HEARTBEAT_TIMEOUT_MS takes the backend
+ * as stalled (it stops waiting for answers, and may resume when the
+ * heartbeat moves again). Without VMI_F_HEARTBEAT, heartbeat means
+ * nothing.
+ */
+#define VMI_HEARTBEAT_PERIOD_MS 100
+#define VMI_HEARTBEAT_TIMEOUT_MS 3000
+
+/* ---- Config changes: vmi_shm_hdr.generation --------------------------- */
+
+/*
+ * generation is a sequence count over the class config (and, on a reset,
+ * the whole header): the host makes it odd (full barrier) before it
+ * writes, and even (release) after, then rings the config vector. A guest
+ * reads generation (acquire), waits while it is odd, copies the config,
+ * (full barrier) reads generation again and copies again if it moved.
+ * vmi_shm_config_begin/end/read() in vmi-core/include/vmi_layout.h do it.
+ * Which config fields may change after DRIVER_OK is the class's to say.
+ */
 
 /* ---- Status handshake ------------------------------------------------- */
 
@@ -95,8 +123,8 @@ struct vmi_shm_hdr {
 	vmi_le64 driver_features; /* guest: accepted, a subset */
 	vmi_le32 driver_status; /* guest: VMI_STATUS_* */
 	vmi_le32 device_status; /* host: VMI_DEVICE_* */
-	vmi_le32 generation; /* host: bumped when config changes */
-	vmi_le32 heartbeat; /* host: bumped while alive (VMI_F_HEARTBEAT) */
+	vmi_le32 generation; /* host: odd while it writes the config */
+	vmi_le32 heartbeat; /* host: VMI_HEARTBEAT_PERIOD_MS (F_HEARTBEAT) */
 	vmi_le32 queue_offset; /* 0x100 */
 	vmi_le32 queue_entry_size; /* sizeof(struct vmi_shm_queue) */
 	uint8_t config[192]; /* class config: vmi_blk_config, vmi_net_config */

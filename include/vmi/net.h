@@ -7,10 +7,20 @@
  *
  *   TX: the guest produces struct vmi_net_tx (64 bytes) carrying an offload
  *       header and the packet's segments; the host answers with struct
- *       vmi_net_tx_rsp (16 bytes) once the buffers may be reused.
+ *       vmi_net_tx_rsp (16 bytes) once the buffers may be reused, exactly
+ *       one answer per descriptor and in the order it took them, whatever
+ *       the outcome (sent, refused, dropped). A guest may rely on it and
+ *       treat an answer out of order as a protocol error.
  *   RX: the guest produces struct vmi_net_rx_buf (16 bytes), an empty
  *       buffer; the host fills it with one packet and answers with struct
- *       vmi_net_rx_rsp (32 bytes) carrying the length and offload header.
+ *       vmi_net_rx_rsp (32 bytes) carrying the length and offload header,
+ *       in any order (matched by id). An answer with len 0 gives the buffer
+ *       back unused (outside the data area, or too small for the packet
+ *       it was to take): not an error; the guest posts it again or frees it.
+ *
+ * The config (struct vmi_net_config) does not change while the device is
+ * in use: the link state, which does, is VMI_DEVICE_LINK_UP in
+ * device_status (with VMI_NET_F_STATUS).
  *
  * Feature negotiation (bits 0-31; common bits in dev.h):
  *
@@ -48,7 +58,12 @@
 #define VMI_NET_QUEUE_RX 1
 #define VMI_NET_QUEUE_TX 2
 
-#define VMI_NET_SEGS_INLINE 5
+/* vmi_net_config.magic and version: the class config is really ours. */
+#define VMI_NET_CONFIG_MAGIC VMI_FOURCC('V', 'M', 'N', 'T')
+#define VMI_NET_VERSION_MAJOR 1 /* exact match */
+#define VMI_NET_VERSION_MINOR 0 /* a larger value adds fields in reserved */
+
+#define VMI_NET_SEGS_INLINE 4
 #define VMI_NET_MAX_PACKET 65550 /* 64 KiB of L3 payload plus L2 header */
 #define VMI_NET_MIN_PACKET 14 /* an Ethernet header */
 /*
@@ -90,7 +105,8 @@ VMI_ABI_SIZE(struct vmi_net_hdr, 12);
  * struct vmi_net_tx - one outgoing packet (64 bytes): the offload header
  * and nr_segs segments (1..VMI_NET_SEGS_INLINE inline, up to VMI_MAX_SEGS
  * indirect) that together hold the frame from its Ethernet header on,
- * VMI_NET_MIN_PACKET..VMI_NET_MAX_PACKET bytes.
+ * VMI_NET_MIN_PACKET..VMI_NET_MAX_PACKET bytes. reserved is written 0 by
+ * the guest and ignored by the host until a feature gives it a meaning.
  */
 struct vmi_net_tx {
 	vmi_le64 id; /* echoed in the response */
@@ -98,11 +114,13 @@ struct vmi_net_tx {
 	vmi_le16 nr_segs;
 	vmi_le16 flags;
 	struct vmi_seg seg[VMI_NET_SEGS_INLINE];
+	uint8_t reserved[8]; /* 0 */
 };
 VMI_ABI_SIZE(struct vmi_net_tx, 64);
 VMI_ABI_OFFSET(struct vmi_net_tx, hdr, 8);
 VMI_ABI_OFFSET(struct vmi_net_tx, nr_segs, 20);
 VMI_ABI_OFFSET(struct vmi_net_tx, seg, 24);
+VMI_ABI_OFFSET(struct vmi_net_tx, reserved, 56);
 
 enum vmi_net_status {
 	VMI_NET_S_OK = 0, /* sent (or handed to the port) */
@@ -139,17 +157,27 @@ struct vmi_net_rx_rsp {
 VMI_ABI_SIZE(struct vmi_net_rx_rsp, 32);
 VMI_ABI_OFFSET(struct vmi_net_rx_rsp, hdr, 16);
 
-/* struct vmi_net_config - vmi_shm_hdr.config for a net device. */
+/*
+ * struct vmi_net_config - vmi_shm_hdr.config for a net device. The guest
+ * checks magic and version_major before it negotiates, and refuses the
+ * device on a difference. Fixed from the header's layout to the next reset.
+ */
 struct vmi_net_config {
+	vmi_le32 magic; /* VMI_NET_CONFIG_MAGIC */
+	vmi_le16 version_major; /* VMI_NET_VERSION_MAJOR */
+	vmi_le16 version_minor; /* VMI_NET_VERSION_MINOR */
 	uint8_t mac[6];
 	vmi_le16 mtu; /* L3 MTU, 68..65535 */
 	vmi_le16 max_queue_pairs;
 	vmi_le16 reserved0;
 	vmi_le32 max_packet; /* largest frame either way, bytes */
-	uint8_t reserved[176];
+	uint8_t reserved[168]; /* 0 */
 };
 VMI_ABI_SIZE(struct vmi_net_config, 192);
-VMI_ABI_OFFSET(struct vmi_net_config, mtu, 6);
-VMI_ABI_OFFSET(struct vmi_net_config, max_packet, 12);
+VMI_ABI_OFFSET(struct vmi_net_config, version_major, 4);
+VMI_ABI_OFFSET(struct vmi_net_config, mac, 8);
+VMI_ABI_OFFSET(struct vmi_net_config, mtu, 14);
+VMI_ABI_OFFSET(struct vmi_net_config, max_packet, 20);
+VMI_ABI_OFFSET(struct vmi_net_config, reserved, 24);
 
 #endif /* VMI_NET_H */

@@ -14,6 +14,10 @@
  * that difference is never more than nr_slots. A consumer that sees a larger
  * one has a hostile or broken peer and stops with -EPROTO.
  *
+ * The ring carries no order between a request and its answer: each class
+ * says whether responses follow the order of the requests (net TX) or come
+ * in any order, matched by id (block, entropy, net RX).
+ *
  * Notification suppression uses event indices, as virtio's VIRTIO_F_EVENT_IDX
  * and Xen's req_event do: a peer that wants to be woken writes the index it
  * waits for, and the other side notifies only when its update crosses it.

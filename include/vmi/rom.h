@@ -6,11 +6,16 @@
  *
  * The first 0x90 bytes keep the layout of Linux's VMI API 3.x
  * (struct vrom_header in arch/x86/include/asm/vmi.h): a PC option-ROM header
- * (0x55AA, length in 512-byte units), the "cVmi" signature, API major 3,
+ * (0x55AA, length in 512-byte units), the "cVmi" signature, an API version,
  * a licence string, PCI and PnP headers, and the two jump points
  * vmi_init (0x80) and get_reloc (0x88). vmipv's own tables are described by
  * struct vmi_rom_ext, which lives in the 96 bytes Linux left reserved at 0x20.
  * The whole image sums to zero modulo 256, as a PC option ROM must.
+ *
+ * The API major is 4, not Linux's 3: the calls are x86-64 System V code
+ * with x86-64 contracts, an interface break in Linux's own terms, so an
+ * i386 VMI guest (which requires major 3 exactly) skips this ROM instead of
+ * calling 64-bit code as if it were i386 code.
  *
  * Calls keep Linux's VMI_CALL_* numbers. vmipv's device calls live in a
  * vendor range (128 and up) that Linux never used. A guest binds a call by
@@ -25,7 +30,7 @@
 
 #define VMI_ROM_SIGNATURE 0xAA55u /* bytes 55 AA */
 #define VMI_ROM_VROM_SIGNATURE 0x696d5663u /* bytes "cVmi" */
-#define VMI_ROM_API_MAJOR 3 /* Linux's VMI_API_REV_MAJOR: exact match */
+#define VMI_ROM_API_MAJOR 4 /* x86-64 VMI; exact match (Linux i386: 3) */
 #define VMI_ROM_API_MINOR 0 /* minimum minor a guest accepts */
 #define VMI_ROM_BLOCK 512 /* rom_length unit */
 #define VMI_ROM_MAX_SIZE (255 * VMI_ROM_BLOCK) /* rom_length is one byte */
@@ -172,7 +177,8 @@ enum vmi_rom_reloc_type {
 
 /*
  * Linux's VMI API 3.0 call numbers (arch/x86/include/asm/vmi.h and
- * vmi_time.h). 49-60 and 72 were never defined by Linux and stay unused.
+ * vmi_time.h), with the x86-64 contracts of docs/ABI.md part (a). 49-60 and
+ * 72 were never defined by Linux and stay unused.
  */
 enum vmi_rom_call_id {
 	VMI_CALL_CPUID = 0,
@@ -267,6 +273,50 @@ struct vmi_rom_reloc {
 	uint64_t type; /* enum vmi_rom_reloc_type */
 };
 
+/* Argument of CPUID (0): leaf in eax, subleaf in ecx; all four out. */
+struct vmi_rom_cpuid {
+	uint32_t eax;
+	uint32_t ebx;
+	uint32_t ecx;
+	uint32_t edx;
+};
+VMI_ABI_SIZE(struct vmi_rom_cpuid, 16);
+
+/* Argument of SetGDT/SetIDT/GetGDT/GetIDT: LGDT's 10-byte operand. */
+struct vmi_rom_desc_ptr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+VMI_ABI_SIZE(struct vmi_rom_desc_ptr, 10);
+VMI_ABI_OFFSET(struct vmi_rom_desc_ptr, base, 0x02);
+
+/* Page-table levels of SetPxE, UpdatePxE, AllocatePage, ReleasePage. */
+enum vmi_rom_pt_level {
+	VMI_ROM_PT_PTE = 1, /* page table: 4 KiB pages */
+	VMI_ROM_PT_PMD = 2, /* page directory */
+	VMI_ROM_PT_PUD = 3, /* page-directory-pointer table */
+	VMI_ROM_PT_P4D = 4, /* PML4 */
+	VMI_ROM_PT_PGD = 5, /* PML5 (5-level paging only) */
+};
+
+/* FlushTLB flags (Linux's VMI_FLUSH_*). */
+#define VMI_ROM_FLUSH_TLB 0x1u /* non-global entries (a CR3 reload) */
+#define VMI_ROM_FLUSH_GLOBAL 0x2u /* global entries too */
+
+/* SetLazyMode modes (Linux's PARAVIRT_LAZY_*); they do not nest. */
+enum vmi_rom_lazy_mode {
+	VMI_ROM_LAZY_NONE = 0, /* apply what was deferred, defer nothing */
+	VMI_ROM_LAZY_MMU = 1, /* page-table updates may be deferred */
+	VMI_ROM_LAZY_CPU = 2, /* CPU state updates may be deferred */
+};
+
+/* GetCycleCounter counters (Linux's VMI_CYCLES_*). */
+enum vmi_rom_cycles {
+	VMI_ROM_CYCLES_REAL = 0,
+	VMI_ROM_CYCLES_AVAILABLE = 1,
+	VMI_ROM_CYCLES_STOLEN = 2,
+};
+
 /* ---- Device table ---------------------------------------------------- */
 
 enum vmi_dev_class {
@@ -316,19 +366,59 @@ VMI_ABI_OFFSET(struct vmi_rom_dev, reserved, 0x38);
 /*
  * struct vmi_rom_notify_ctx - what the guest hands the device calls.
  *
- * Not a wire structure: it lives in guest memory and is read only by ROM
- * code running in the guest, so it uses native types and pointers. The
- * guest's transport fills what it has (eventfds for a process guest, the
- * mapped doorbell registers for an ivshmem guest); the ROM of each flavour
- * uses only its own fields.
+ * It lives in guest memory and only ROM code running in the guest reads
+ * it, but a ROM and a guest are built apart, so its layout is fixed like a
+ * wire structure's: x86-64 guest-native (little-endian) fixed-width fields,
+ * pointers as 64-bit guest virtual addresses. size and version come first;
+ * every device call returns -EINVAL unless they are sizeof() and
+ * VMI_ROM_NOTIFY_CTX_VERSION. The guest's transport fills what it has
+ * (eventfds for a process guest, the mapped doorbell registers for an
+ * ivshmem guest); the ROM of each flavour uses only its own fields.
  */
+#define VMI_ROM_NOTIFY_CTX_VERSION 1
 struct vmi_rom_notify_ctx {
+	uint32_t size; /* sizeof(struct vmi_rom_notify_ctx): 56 */
+	uint32_t version; /* VMI_ROM_NOTIFY_CTX_VERSION */
 	uint32_t nr_queues;
 	uint32_t peer_id; /* ivshmem: the backend's peer id */
-	const int32_t *kick_fds; /* process: guest -> host, one per queue */
-	const int32_t *irq_fds; /* process: host -> guest, one per queue */
-	volatile uint32_t *regs; /* ivshmem: mapped BAR0 */
-	uint64_t reserved[4];
+	uint64_t kick_fds; /* process: int32_t[nr_queues], guest -> host */
+	uint64_t irq_fds; /* process: int32_t[nr_queues], host -> guest */
+	uint64_t regs; /* ivshmem: BAR0 as mapped (volatile uint32_t *) */
+	uint64_t reserved[2]; /* 0 */
 };
+VMI_ABI_SIZE(struct vmi_rom_notify_ctx, 56);
+VMI_ABI_OFFSET(struct vmi_rom_notify_ctx, nr_queues, 0x08);
+VMI_ABI_OFFSET(struct vmi_rom_notify_ctx, kick_fds, 0x10);
+VMI_ABI_OFFSET(struct vmi_rom_notify_ctx, regs, 0x20);
+VMI_ABI_OFFSET(struct vmi_rom_notify_ctx, reserved, 0x28);
+
+/*
+ * The fields a guest sets first: the rest is 0 until its transport fills it.
+ * Every member in order, not designated: the same initialiser is valid C and
+ * C++ (which has designated initialisers only from C++20, and g++ -Wextra
+ * still wants every member named there).
+ */
+#define VMI_ROM_NOTIFY_CTX_INIT(queues)                                    \
+	{                                                                  \
+		sizeof(struct vmi_rom_notify_ctx), /* size */              \
+			VMI_ROM_NOTIFY_CTX_VERSION, /* version */          \
+			(queues), /* nr_queues */                          \
+			0, 0, 0, 0, /* peer_id, kick_fds, irq_fds, regs */ \
+		{                                                          \
+			0, 0                                               \
+		} /* reserved */                                           \
+	}
+
+/*
+ * What every device call checks before it uses ctx: a context of this
+ * layout (size, version) and a queue it has. Nonzero means -EINVAL.
+ */
+static inline int vmi_rom_notify_ctx_bad(const struct vmi_rom_notify_ctx *ctx,
+					 uint32_t queue)
+{
+	return ctx->size != sizeof(*ctx) ||
+	       ctx->version != VMI_ROM_NOTIFY_CTX_VERSION ||
+	       queue >= ctx->nr_queues;
+}
 
 #endif /* VMI_ROM_H */

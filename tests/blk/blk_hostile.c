@@ -349,8 +349,7 @@ static int phase_answers_not_taken(struct hostile *h)
 	usleep(300 * 1000);
 	/* Nothing may have moved: no room to answer. */
 	if (vmi_ring_cons_peek(&h->rsp) != (int)h->slots ||
-	    vmi_le32_to_cpu(
-		    __atomic_load_n(&h->req.hdr->cons, __ATOMIC_ACQUIRE)) !=
+	    vmi_le32_to_cpu(vmi_load_acquire(&h->req.hdr->cons)) !=
 		    h->req.idx - h->slots) {
 		fail("the backend took requests it had no room to answer");
 		goto out;
@@ -392,9 +391,8 @@ static int expect_dropped(struct hostile *h, const char *what)
 static int phase_bad_prod(struct hostile *h)
 {
 	/* One more than the ring holds, as a producer that lost count. */
-	__atomic_store_n(&h->req.hdr->prod,
-			 vmi_cpu_to_le32(h->req.idx + h->slots + 1),
-			 __ATOMIC_RELEASE);
+	vmi_store_release(&h->req.hdr->prod,
+			  vmi_cpu_to_le32(h->req.idx + h->slots + 1));
 	vmi_conn_notify(&h->c, 0);
 	if (expect_dropped(h, "request prod beyond the ring"))
 		return 1;
@@ -418,9 +416,8 @@ static int phase_bad_cons(struct hostile *h)
 
 	if (!reqs)
 		return fail("out of memory");
-	__atomic_store_n(&h->rsp.hdr->cons,
-			 vmi_cpu_to_le32(h->rsp.idx + h->slots + 7),
-			 __ATOMIC_RELEASE);
+	vmi_store_release(&h->rsp.hdr->cons,
+			  vmi_cpu_to_le32(h->rsp.idx + h->slots + 7));
 	for (i = 0; i < h->slots; i++)
 		reqs[i] = rq(i, 7, 0, 0, 0, 0);
 	if (send_reqs(h, reqs, h->slots))

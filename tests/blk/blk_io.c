@@ -16,6 +16,10 @@
  *     flush
  *     discard OFF LEN
  *     zeroes OFF LEN [unmap]    WRITE_ZEROES
+ *     ranges discard|zeroes|zeroes-unmap OFF LEN STEP N
+ *                               one multi-range request: N ranges of LEN
+ *                               bytes, at OFF, OFF + STEP, ...
+ *     cache writeback|writethrough   SET_CACHE, then the config's mode
  *     getid                     the device's serial
  *     expect-error ERRNO CMD .. the next command must fail with -ERRNO
  *   vmi-blk-io check-file PATH OFF LEN SEED
@@ -149,6 +153,7 @@ static int check_file(int argc, char **argv)
 }
 
 struct io_ctx {
+	struct vmi_blk_dev *dev;
 	struct vmi_blk_queue *q;
 	const struct vmi_blk_info *info;
 	uint8_t *bufs[DEPTH];
@@ -262,7 +267,7 @@ static int stream(struct io_ctx *c, enum stream_op op, uint64_t off,
 	return 0;
 }
 
-/* One request of nsegs 512-byte buffers (indirect beyond five). */
+/* One request of nsegs 512-byte buffers (indirect beyond four). */
 static int vector(struct io_ctx *c, bool write, uint64_t off,
 		  unsigned int nsegs, uint64_t seed)
 {
@@ -325,12 +330,15 @@ static int command(struct io_ctx *c, int argc, char **argv, int *i)
 	int ret;
 
 	if (!strcmp(cmd, "info")) {
-		printf("capacity=%llu logical_block_size=%u physical_block_size=%u buf_align=%u max_transfer=%u max_segs=%u slots=%u data_size=%u features=%#llx read_only=%d\n",
+		printf("capacity=%llu logical_block_size=%u physical_block_size=%u buf_align=%u max_transfer=%u max_segs=%u slots=%u data_size=%u features=%#llx read_only=%d max_discard_segs=%u alignment_offset=%u min_io_size=%u opt_io_size=%u cache=%d\n",
 		       (unsigned long long)info->capacity,
 		       info->logical_block_size, info->physical_block_size,
 		       info->buf_align, info->max_transfer, info->max_segs,
 		       info->nr_slots, info->data_size,
-		       (unsigned long long)info->features, info->read_only);
+		       (unsigned long long)info->features, info->read_only,
+		       info->max_discard_segs, info->alignment_offset,
+		       info->min_io_size, info->opt_io_size,
+		       vmi_blk_cache_mode(c->dev));
 		return 0;
 	}
 	if (!strcmp(cmd, "write") || !strcmp(cmd, "read") ||
@@ -398,6 +406,54 @@ static int command(struct io_ctx *c, int argc, char **argv, int *i)
 				(unsigned long long)bc.offset);
 		return ret;
 	}
+	if (!strcmp(cmd, "ranges")) {
+		struct vmi_blk_range *r = (struct vmi_blk_range *)c->bufs[0];
+		uint64_t off, len, step, n, k;
+		struct iovec iov;
+
+		need(argc, *i, 5, cmd);
+		++*i;
+		bc.op = strcmp(argv[*i], "discard") ? VMI_BLK_OP_WRITE_ZEROES :
+						      VMI_BLK_OP_DISCARD;
+		if (!strcmp(argv[*i], "zeroes-unmap"))
+			bc.flags = VMI_BLK_REQ_F_UNMAP;
+		off = arg_size(argv[++*i]);
+		len = arg_size(argv[++*i]);
+		step = arg_size(argv[++*i]);
+		n = arg_size(argv[++*i]);
+		if (n * sizeof(*r) > c->bufsz)
+			return -E2BIG;
+		for (k = 0; k < n; k++)
+			r[k] = (struct vmi_blk_range){
+				.sector = vmi_cpu_to_le64((off + k * step) >>
+							  VMI_BLK_SECTOR_SHIFT),
+				.nr_sectors = vmi_cpu_to_le32((
+					uint32_t)(len >> VMI_BLK_SECTOR_SHIFT)),
+			};
+		iov = (struct iovec){ r, n * sizeof(*r) };
+		bc.nr_iov = 1;
+		bc.iov = &iov;
+		ret = submit_wait(c, &bc);
+		if (!ret)
+			fprintf(stderr,
+				"%s %s: %llu ranges of %llu bytes: ok\n", cmd,
+				argv[*i - 4], (unsigned long long)n,
+				(unsigned long long)len);
+		return ret;
+	}
+	if (!strcmp(cmd, "cache")) {
+		need(argc, *i, 1, cmd);
+		++*i;
+		if (strcmp(argv[*i], "writeback") &&
+		    strcmp(argv[*i], "writethrough")) {
+			fprintf(stderr, "vmi-blk-io: cache %s?\n", argv[*i]);
+			exit(2);
+		}
+		ret = vmi_blk_set_cache(c->q, !strcmp(argv[*i], "writeback"));
+		if (!ret)
+			printf("cache=%d\n", vmi_blk_cache_mode(c->dev));
+		return ret;
+	}
 	if (!strcmp(cmd, "getid")) {
 		struct iovec iov = { c->bufs[0], 512 };
 
@@ -447,6 +503,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vmi-blk-io: %s\n", err);
 		return 1;
 	}
+	c.dev = dev;
 	c.q = vmi_blk_queue(dev, queue);
 	c.info = vmi_blk_info(dev);
 	if (!c.q) {

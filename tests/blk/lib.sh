@@ -5,6 +5,7 @@
 #
 #   . tests/blk/lib.sh "$1"          # $1: the build folder, $(O)
 #   blk_machine NAME QUEUES SLOTS DATA TARGET [KEY VALUE ...]
+#                                    # $BLK_FEATURES: other features
 #   blk_start NAME [--key=value ...] # sets BB_PID, waits for the socket
 #   blk_stats NAME                   # the backend's stats JSON on stdout
 #   blk_stop                         # SIGTERM; fails unless it exits 0
@@ -68,7 +69,7 @@ blk_machine() {
 		echo "	queues $queues"
 		echo "	slots $slots"
 		echo "	data $data"
-		echo "	features flush fua discard write_zeroes get_id indirect heartbeat"
+		echo "	features ${BLK_FEATURES:-flush fua discard write_zeroes get_id topology multi_range config_wce indirect heartbeat}"
 		[ "$target" = - ] || echo "	target $target"
 		while [ $# -gt 0 ]; do
 			echo "	$1 ${2:-}"
@@ -159,8 +160,9 @@ blk_rss() {
 }
 
 # Every operation through the ring onto a remote target of at least
-# 32 MiB (nbd.sh, rbd.sh), each write a pattern from its own seed, for
-# blk_ops_check to find in an image the target's own client read back.
+# 32 MiB (nbd.sh, rbd.sh), range lists and the cache toggle included, each
+# write a pattern from its own seed, for blk_ops_check to find in an image
+# the target's own client read back.
 blk_ops_write() {
 	"$BLK_IO" "$1" 0 \
 		write 0 8M 11 write 8M 1M 12 fua flush \
@@ -169,6 +171,11 @@ blk_ops_write() {
 		write 20M 1M 15 discard 20M 512K zero 20M 512K read 20992K 512K 15 \
 		write 24M 1M 16 zeroes 24M 64K zero 24M 64K read 24640K 960K 16 \
 		write 25M 64K 17 zeroes 25M 64K unmap zero 25M 64K \
+		write 26M 1M 18 ranges zeroes 26M 64K 256K 4 \
+		zero 26M 64K zero 27392K 64K read 26688K 192K 18 \
+		write 28M 1M 19 ranges discard 28M 64K 512K 2 \
+		zero 28M 64K read 28736K 448K 19 \
+		cache writethrough write 29M 64K 20 cache writeback \
 		flush getid
 }
 
@@ -181,6 +188,11 @@ blk_ops_check() {
 	cmp -n 524288 -i 20M:0 "$1" /dev/zero
 	cmp -n 65536 -i 24M:0 "$1" /dev/zero
 	cmp -n 65536 -i 25M:0 "$1" /dev/zero
+	"$BLK_IO" check-file "$1" 26688K 192K 18
+	cmp -n 65536 -i 27392K:0 "$1" /dev/zero
+	"$BLK_IO" check-file "$1" 28736K 448K 19
+	cmp -n 65536 -i 28M:0 "$1" /dev/zero
+	"$BLK_IO" check-file "$1" 29M 64K 20
 }
 
 # blk_fio_fails OUT: fio (FIO_PID, output in OUT) ends with an I/O error

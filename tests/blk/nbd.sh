@@ -83,7 +83,9 @@ import json, sys
 q = json.load(open(sys.argv[1]))["queues"]
 assert all(x["requests"] > 0 for x in q), q
 assert sum(x["discards"] for x in q) > 0 and sum(x["flushes"] for x in q) > 0, q
-assert sum(x["write_zeroes"] for x in q) == 2, q
+# blk_ops_write: two single-range WRITE_ZEROES and one range list.
+assert sum(x["write_zeroes"] for x in q) == 3, q
+assert sum(x["set_caches"] for x in q) == 2, q
 assert sum(x["errors"] for x in q) == 0, q
 print("per queue (writes, reads, discards):",
       [(x["writes"], x["reads"], x["discards"]) for x in q])

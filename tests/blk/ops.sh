@@ -19,7 +19,8 @@ blk_start ops
 "$BLK_IO" "$work/ops.rom" 0 \
 	write 0 8M 11 write 8M 1M 12 fua flush \
 	read 0 8M 11 read 8M 1M 12 \
-	writev 16M 64 13 readv 16M 64 13 writev 17M 5 14 readv 17M 5 14 \
+	writev 16M 64 13 readv 16M 64 13 writev 17M 4 14 readv 17M 4 14 \
+	writev 18M 5 14 readv 18M 5 14 \
 	write 20M 1M 15 discard 20M 512K zero 20M 512K read 20992K 512K 15 \
 	write 24M 1M 16 zeroes 24M 64K zero 24M 64K read 24640K 960K 16 \
 	zeroes 24704K 64K unmap zero 24704K 64K \

@@ -60,8 +60,11 @@ import json, sys
 q = json.load(open(sys.argv[1]))["queues"]
 assert all(x["requests"] > 0 for x in q), q
 assert sum(x["errors"] for x in q) == 0, q
-assert sum(x["discards"] for x in q) == 1, q
-assert sum(x["write_zeroes"] for x in q) == 2, q
+# blk_ops_write: one single-range DISCARD and one range list; two
+# single-range WRITE_ZEROES and one list; the cache off and on again.
+assert sum(x["discards"] for x in q) == 2, q
+assert sum(x["write_zeroes"] for x in q) == 3, q
+assert sum(x["set_caches"] for x in q) == 2, q
 print("per queue (writes, reads):", [(x["writes"], x["reads"]) for x in q])
 PY
 

@@ -157,8 +157,8 @@ static void test_segment_counts(void **state)
 	req.nr_segs = vmi_cpu_to_le16(VMI_BLK_SEGS_INLINE);
 	assert_int_equal(check(), VMI_BLK_S_OK);
 	assert_int_equal(io.len, VMI_BLK_SEGS_INLINE * 512);
-	assert_int_equal(io.seg[4].offset, 4 * 4096);
-	/* Six inline segments do not exist: the slot holds five. */
+	assert_int_equal(io.seg[3].offset, 3 * 4096);
+	/* Five inline segments do not exist: the slot holds four. */
 	req.nr_segs = vmi_cpu_to_le16(VMI_BLK_SEGS_INLINE + 1);
 	assert_int_equal(check(), VMI_BLK_S_INVAL);
 	req.nr_segs = vmi_cpu_to_le16(0xffff);
@@ -172,7 +172,8 @@ static void test_segment_counts(void **state)
 static void test_ops(void **state)
 {
 	(void)state;
-	rw(6, 0, 0, 512);
+	/* The first op number no version defines, and the last. */
+	rw(VMI_BLK_OP_SET_CACHE + 1, 0, 0, 512);
 	assert_int_equal(check(), VMI_BLK_S_UNSUPP);
 	rw(0xff, 0, 0, 512);
 	assert_int_equal(check(), VMI_BLK_S_UNSUPP);
@@ -188,6 +189,10 @@ static void test_ops(void **state)
 	req.op = VMI_BLK_OP_WRITE_ZEROES;
 	assert_int_equal(check(), VMI_BLK_S_UNSUPP);
 	rw(VMI_BLK_OP_GET_ID, 0, 0, 512);
+	assert_int_equal(check(), VMI_BLK_S_UNSUPP);
+	memset(&req, 0, sizeof(req));
+	req.id = vmi_cpu_to_le64(0x1122334455667788ull);
+	req.op = VMI_BLK_OP_SET_CACHE;
 	assert_int_equal(check(), VMI_BLK_S_UNSUPP);
 	/* FUA and INDIRECT need their features too. */
 	rw(VMI_BLK_OP_WRITE, 0, 0, 512);
@@ -289,6 +294,211 @@ static void test_get_id(void **state)
 	assert_int_equal(check(), VMI_BLK_S_INVAL);
 }
 
+/* The bytes of a range list entry, written where the guest would. */
+static void put_range(uint32_t at, uint64_t sector, uint32_t nr_sectors,
+		      uint32_t flags)
+{
+	struct vmi_blk_range r = {
+		.sector = vmi_cpu_to_le64(sector),
+		.nr_sectors = vmi_cpu_to_le32(nr_sectors),
+		.flags = vmi_cpu_to_le32(flags),
+	};
+
+	memcpy(data + at, &r, sizeof(r));
+}
+
+/* A multi-range request: n ranges at data offset 4096, one segment. */
+static void ranges(uint8_t op, unsigned int n)
+{
+	lim.features |= VMI_FEATURE(VMI_BLK_F_MULTI_RANGE);
+	lim.max_discard_segs = 8;
+	req.op = op;
+	req.flags = 0;
+	req.sector = 0;
+	req.nr_sectors = 0;
+	req.nr_segs = vmi_cpu_to_le16(1);
+	set_seg(0, 4096, n * sizeof(struct vmi_blk_range));
+}
+
+static void test_multi_range(void **state)
+{
+	(void)state;
+	put_range(4096, 0, 8, 0);
+	put_range(4096 + 16, 1024, 16, 0);
+	put_range(4096 + 32, 64, 8, 0);
+	ranges(VMI_BLK_OP_DISCARD, 3);
+	assert_int_equal(check(), VMI_BLK_S_OK);
+	assert_int_equal(io.nr_ranges, 3);
+	assert_int_equal(io.nr_segs, 0);
+	assert_int_equal(io.range[1].offset, 1024 * 512);
+	assert_int_equal(io.range[1].len, 16 * 512);
+	assert_int_equal(io.range[2].offset, 64 * 512);
+	assert_int_equal(io.offset, 0);
+	assert_int_equal(io.len, 32 * 512);
+	/* Entries from two segments are one list, in order. */
+	req.nr_segs = vmi_cpu_to_le16(2);
+	set_seg(0, 4096 + 16, 32);
+	set_seg(1, 4096, 16);
+	assert_int_equal(check(), VMI_BLK_S_OK);
+	assert_int_equal(io.nr_ranges, 3);
+	assert_int_equal(io.range[0].offset, 1024 * 512);
+	assert_int_equal(io.range[2].offset, 0);
+	/* The single form still works beside it. */
+	memset(&req, 0, sizeof(req));
+	req.id = vmi_cpu_to_le64(0x1122334455667788ull);
+	req.op = VMI_BLK_OP_DISCARD;
+	req.sector = vmi_cpu_to_le64(8);
+	req.nr_sectors = vmi_cpu_to_le32(8);
+	assert_int_equal(check(), VMI_BLK_S_OK);
+	assert_int_equal(io.nr_ranges, 1);
+	assert_int_equal(io.range[0].offset, 8 * 512);
+	assert_int_equal(io.range[0].len, 8 * 512);
+	/* WRITE_ZEROES takes lists too, UNMAP for all, its own maximum. */
+	ranges(VMI_BLK_OP_WRITE_ZEROES, 2);
+	req.flags = VMI_BLK_REQ_F_UNMAP;
+	assert_int_equal(check(), VMI_BLK_S_OK);
+	assert_int_equal(io.flags, VMI_BLK_REQ_F_UNMAP);
+	put_range(4096 + 16, 0, 513, 0);
+	assert_int_equal(check(), VMI_BLK_S_INVAL);
+	ranges(VMI_BLK_OP_DISCARD, 2);
+	assert_int_equal(check(), VMI_BLK_S_OK); /* 513 <= discard's 1024 */
+}
+
+static void test_multi_range_shape(void **state)
+{
+	(void)state;
+	put_range(4096, 0, 8, 0);
+	put_range(4096 + 16, 8, 8, 0);
+	/* Not negotiated: segments on a DISCARD are malformed. */
+	ranges(VMI_BLK_OP_DISCARD, 2);
+	lim.features &= ~VMI_FEATURE(VMI_BLK_F_MULTI_RANGE);
+	assert_int_equal(check(), VMI_BLK_S_INVAL);
+	/* The request's own sector and count must be 0. */
+	ranges(VMI_BLK_OP_DISCARD, 2);
+	req.nr_sectors = vmi_cpu_to_le32(8);
+	assert_int_equal(check(), VMI_BLK_S_INVAL);
+	ranges(VMI_BLK_OP_DISCARD, 2);
+	req.sector = vmi_cpu_to_le64(8);
+	assert_int_equal(check(), VMI_BLK_S_INVAL);
+	/* Segments of whole entries, inside the data area. */
+	ranges(VMI_BLK_OP_DISCARD, 2);
+	set_seg(0, 4096, 24);
+	assert_int_equal(check(), VMI_BLK_S_INVAL);
+	set_seg(0, 4100, 16);
+	assert_int_equal(check(), VMI_BLK_S_INVAL);
+	set_seg(0, 4096, 0);
+	assert_int_equal(check(), VMI_BLK_S_INVAL);
+	set_seg(0, DATA_SIZE - 16, 32);
+	assert_int_equal(check(), VMI_BLK_S_INVAL);
+	set_seg(0, 0xfffffff0u, 32); /* offset + len wraps in 32 bits */
+	assert_int_equal(check(), VMI_BLK_S_INVAL);
+	/* No indirect list, no more inline segments than the slot holds. */
+	ranges(VMI_BLK_OP_DISCARD, 2);
+	req.flags = VMI_BLK_REQ_F_INDIRECT;
+	assert_int_equal(check(), VMI_BLK_S_INVAL);
+	ranges(VMI_BLK_OP_DISCARD, 1);
+	req.nr_segs = vmi_cpu_to_le16(VMI_BLK_SEGS_INLINE + 1);
+	assert_int_equal(check(), VMI_BLK_S_INVAL);
+	/* Read-only refuses before anything is read. */
+	ranges(VMI_BLK_OP_DISCARD, 2);
+	lim.read_only = true;
+	assert_int_equal(check(), VMI_BLK_S_ROFS);
+}
+
+static void test_multi_range_count(void **state)
+{
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 40; i++)
+		put_range(4096 + i * 16, i * 8, 8, 0);
+	ranges(VMI_BLK_OP_DISCARD, 8);
+	assert_int_equal(check(), VMI_BLK_S_OK);
+	assert_int_equal(io.nr_ranges, 8);
+	/* One more than max_discard_segs, in one segment or across two. */
+	ranges(VMI_BLK_OP_DISCARD, 9);
+	assert_int_equal(check(), VMI_BLK_S_INVAL);
+	ranges(VMI_BLK_OP_DISCARD, 8);
+	req.nr_segs = vmi_cpu_to_le16(2);
+	set_seg(1, 4096, 16);
+	assert_int_equal(check(), VMI_BLK_S_INVAL);
+	/* A host limit above what the backend holds is capped there. */
+	ranges(VMI_BLK_OP_DISCARD, VMI_BLK_IO_RANGES);
+	lim.max_discard_segs = 0xffff;
+	assert_int_equal(check(), VMI_BLK_S_OK);
+	assert_int_equal(io.nr_ranges, VMI_BLK_IO_RANGES);
+	set_seg(0, 4096, (VMI_BLK_IO_RANGES + 1) * 16);
+	assert_int_equal(check(), VMI_BLK_S_INVAL);
+}
+
+static void test_multi_range_entries(void **state)
+{
+	(void)state;
+	put_range(4096, 0, 8, 0);
+	/* Each entry: a count in 1..max, on blocks, flags 0 ... */
+	put_range(4096 + 16, 8, 0, 0);
+	ranges(VMI_BLK_OP_DISCARD, 2);
+	assert_int_equal(check(), VMI_BLK_S_INVAL);
+	put_range(4096 + 16, 8, 1025, 0);
+	assert_int_equal(check(), VMI_BLK_S_INVAL);
+	put_range(4096 + 16, 8, 8, 1);
+	assert_int_equal(check(), VMI_BLK_S_INVAL);
+	lim.logical_block_size = 4096;
+	put_range(4096 + 16, 4, 8, 0);
+	assert_int_equal(check(), VMI_BLK_S_INVAL);
+	lim.logical_block_size = 512;
+	/* ... inside the capacity, without overflow ... */
+	put_range(4096 + 16, CAPACITY - 4, 8, 0);
+	assert_int_equal(check(), VMI_BLK_S_RANGE);
+	put_range(4096 + 16, UINT64_MAX - 3, 8, 0);
+	assert_int_equal(check(), VMI_BLK_S_RANGE);
+	put_range(4096 + 16, CAPACITY - 8, 8, 0);
+	assert_int_equal(check(), VMI_BLK_S_OK);
+	/* ... and a malformed entry anywhere is INVAL before any RANGE. */
+	put_range(4096, CAPACITY, 8, 0);
+	put_range(4096 + 16, 8, 0, 0);
+	assert_int_equal(check(), VMI_BLK_S_INVAL);
+}
+
+static void test_set_cache(void **state)
+{
+	(void)state;
+	req.op = VMI_BLK_OP_SET_CACHE;
+	/* Offered only with FLUSH: there is no cache to switch without. */
+	lim.features |= VMI_FEATURE(VMI_BLK_F_CONFIG_WCE);
+	lim.features &= ~VMI_FEATURE(VMI_BLK_F_FLUSH);
+	assert_int_equal(check(), VMI_BLK_S_UNSUPP);
+	lim.features |= VMI_FEATURE(VMI_BLK_F_FLUSH);
+	req.flags = VMI_BLK_REQ_F_WCE;
+	assert_int_equal(check(), VMI_BLK_S_OK);
+	assert_int_equal(io.flags, VMI_BLK_REQ_F_WCE);
+	assert_int_equal(io.len, 0);
+	req.flags = 0;
+	assert_int_equal(check(), VMI_BLK_S_OK);
+	req.flags = VMI_BLK_REQ_F_FUA;
+	assert_int_equal(check(), VMI_BLK_S_INVAL);
+	req.flags = VMI_BLK_REQ_F_WCE;
+	req.nr_segs = vmi_cpu_to_le16(1);
+	assert_int_equal(check(), VMI_BLK_S_INVAL);
+	req.nr_segs = 0;
+	req.nr_sectors = vmi_cpu_to_le32(1);
+	assert_int_equal(check(), VMI_BLK_S_INVAL);
+	/* WCE means something only here. */
+	rw(VMI_BLK_OP_READ, 0, 0, 512);
+	req.flags = VMI_BLK_REQ_F_WCE;
+	assert_int_equal(check(), VMI_BLK_S_INVAL);
+}
+
+/* reserved is ignored until a feature gives it a meaning. */
+static void test_reserved_ignored(void **state)
+{
+	(void)state;
+	rw(VMI_BLK_OP_WRITE, 8, 0, 4096);
+	memset(req.reserved, 0xff, sizeof(req.reserved));
+	assert_int_equal(check(), VMI_BLK_S_OK);
+	assert_int_equal(io.len, 4096);
+}
+
 static void test_logical_block_4k(void **state)
 {
 	(void)state;
@@ -375,6 +585,12 @@ int main(void)
 		cmocka_unit_test_setup(test_flush, setup),
 		cmocka_unit_test_setup(test_discard_write_zeroes, setup),
 		cmocka_unit_test_setup(test_get_id, setup),
+		cmocka_unit_test_setup(test_multi_range, setup),
+		cmocka_unit_test_setup(test_multi_range_shape, setup),
+		cmocka_unit_test_setup(test_multi_range_count, setup),
+		cmocka_unit_test_setup(test_multi_range_entries, setup),
+		cmocka_unit_test_setup(test_set_cache, setup),
+		cmocka_unit_test_setup(test_reserved_ignored, setup),
 		cmocka_unit_test_setup(test_logical_block_4k, setup),
 		cmocka_unit_test_setup(test_indirect, setup),
 		cmocka_unit_test_setup(test_read_nr_sectors, setup),

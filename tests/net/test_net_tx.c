@@ -109,9 +109,67 @@ static void test_inline_chain_ok(void **state)
 	for (i = 0; i < VMI_NET_SEGS_INLINE; i++)
 		set_seg(i, i * 8192, 1000 + i);
 	assert_int_equal(check(), VMI_NET_TX_OK);
-	assert_int_equal(pkt.nr_segs, VMI_NET_SEGS_INLINE);
-	assert_int_equal(pkt.len, 5 * 1000 + 10);
-	assert_int_equal(pkt.seg[4].offset, 4 * 8192);
+	assert_int_equal(VMI_NET_SEGS_INLINE, 4);
+	assert_int_equal(pkt.nr_segs, 4);
+	assert_int_equal(pkt.len, 4 * 1000 + 6);
+	assert_int_equal(pkt.seg[3].offset, 3 * 8192);
+}
+
+/*
+ * The 8 reserved bytes after the inline segments mean nothing yet: the
+ * host ignores them whatever they hold, and never reads them as a fifth
+ * segment.
+ */
+static void test_reserved_ignored(void **state)
+{
+	struct vmi_net_pkt zeroed;
+	unsigned int i;
+
+	(void)state;
+	assert_int_equal(offsetof(struct vmi_net_tx, reserved),
+			 offsetof(struct vmi_net_tx, seg) +
+				 VMI_NET_SEGS_INLINE * sizeof(struct vmi_seg));
+	tx.nr_segs = vmi_cpu_to_le16(VMI_NET_SEGS_INLINE);
+	for (i = 0; i < VMI_NET_SEGS_INLINE; i++)
+		set_seg(i, i * 8192, 100);
+	assert_int_equal(check(), VMI_NET_TX_OK);
+	zeroed = pkt;
+	/* Would be a fifth segment (offset 0, 0xffffffff bytes) if read. */
+	memset(tx.reserved, 0xff, sizeof(tx.reserved));
+	memset(tx.reserved, 0, 4);
+	assert_int_equal(check(), VMI_NET_TX_OK);
+	assert_int_equal(pkt.nr_segs, zeroed.nr_segs);
+	assert_int_equal(pkt.len, zeroed.len);
+	assert_memory_equal(pkt.seg, zeroed.seg,
+			    VMI_NET_SEGS_INLINE * sizeof(pkt.seg[0]));
+	/* Nor is a refusal about them: 5 inline is refused as a count. */
+	tx.nr_segs = vmi_cpu_to_le16(VMI_NET_SEGS_INLINE + 1);
+	assert_int_equal(check(), VMI_NET_TX_E_NSEGS);
+}
+
+/* Five segments, one more than fit inline, go through an indirect list. */
+static void test_indirect_five_ok(void **state)
+{
+	struct vmi_seg *list = (struct vmi_seg *)(data + 4096);
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < VMI_NET_SEGS_INLINE + 1; i++) {
+		list[i].offset = vmi_cpu_to_le32(65536 + i * 4096);
+		list[i].len = vmi_cpu_to_le32(500 + i);
+	}
+	tx.flags = vmi_cpu_to_le16(VMI_NET_TX_F_INDIRECT);
+	tx.nr_segs = vmi_cpu_to_le16(VMI_NET_SEGS_INLINE + 1);
+	set_seg(0, 4096, (VMI_NET_SEGS_INLINE + 1) * sizeof(struct vmi_seg));
+	assert_int_equal(check(), VMI_NET_TX_OK);
+	assert_int_equal(pkt.nr_segs, 5);
+	assert_int_equal(pkt.len, 5 * 500 + 10);
+	assert_int_equal(pkt.seg[4].offset, 65536 + 4 * 4096);
+	assert_int_equal(pkt.seg[4].len, 504);
+	/* Without INDIRECT negotiated, a fifth segment has no way in. */
+	lim.features &= ~VMI_FEATURE(VMI_F_INDIRECT);
+	lim.max_segs = VMI_NET_SEGS_INLINE;
+	assert_int_equal(check(), VMI_NET_TX_E_FLAGS);
 }
 
 /* What Linux's TAP gives: hdr_len is skb_headlen, here the whole packet. */
@@ -230,7 +288,7 @@ static void test_nr_segs(void **state)
 	one_seg(0, 100);
 	tx.nr_segs = 0;
 	assert_int_equal(check(), VMI_NET_TX_E_NSEGS);
-	/* inline chains stop at 5, with or without INDIRECT negotiated */
+	/* inline chains stop at 4, with or without INDIRECT negotiated */
 	tx.nr_segs = vmi_cpu_to_le16(VMI_NET_SEGS_INLINE + 1);
 	assert_int_equal(check(), VMI_NET_TX_E_NSEGS);
 	/* indirect chains at 64, and at the guest's limit */
@@ -405,6 +463,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_plain_ok, setup),
 		cmocka_unit_test_setup(test_inline_chain_ok, setup),
+		cmocka_unit_test_setup(test_reserved_ignored, setup),
+		cmocka_unit_test_setup(test_indirect_five_ok, setup),
 		cmocka_unit_test_setup(test_linux_tso_ok, setup),
 		cmocka_unit_test_setup(test_tso_ecn_and_v6_ok, setup),
 		cmocka_unit_test_setup(test_gso_small_payload_ok, setup),

@@ -111,12 +111,10 @@ static void stress_dump(struct stress *s)
 		"  side %s: private idx %u; shared prod %u cons %u "
 		"prod_event %u cons_event %u; asleep %d/%d\n",
 		s->me == STRESS_PROD ? "producer" : "consumer", s->r.idx,
-		vmi_le32_to_cpu(__atomic_load_n(&h->prod, __ATOMIC_SEQ_CST)),
-		vmi_le32_to_cpu(__atomic_load_n(&h->cons, __ATOMIC_SEQ_CST)),
-		vmi_le32_to_cpu(
-			__atomic_load_n(&h->prod_event, __ATOMIC_SEQ_CST)),
-		vmi_le32_to_cpu(
-			__atomic_load_n(&h->cons_event, __ATOMIC_SEQ_CST)),
+		vmi_le32_to_cpu(vmi_load_acquire(&h->prod)),
+		vmi_le32_to_cpu(vmi_load_acquire(&h->cons)),
+		vmi_le32_to_cpu(vmi_load_acquire(&h->prod_event)),
+		vmi_le32_to_cpu(vmi_load_acquire(&h->cons_event)),
 		__atomic_load_n(&s->sh->asleep[0], __ATOMIC_SEQ_CST),
 		__atomic_load_n(&s->sh->asleep[1], __ATOMIC_SEQ_CST));
 }

@@ -270,11 +270,56 @@ static void test_handshake(void **state)
 		vmi_le64_to_cpu(
 			((struct vmi_blk_config *)c.shm->config)->capacity),
 		2048);
-	/* The host bumps the heartbeat while it serves (every 50 ms). */
+	/* The host bumps the heartbeat while it serves (VMI_HEARTBEAT_*). */
 	hb = vmi_conn_heartbeat(&c);
 	for (i = 0; i < 200 && vmi_conn_heartbeat(&c) == hb; i++)
 		usleep(10000);
 	assert_int_not_equal(vmi_conn_heartbeat(&c), hb);
+	vmi_conn_close(&c);
+	wait_count(&f->detaches, 1);
+}
+
+/*
+ * The guests' config reader (vmi_conn_read_config()): the versioned head
+ * decides, a header the host is still writing (odd generation) is not
+ * taken, and the error names what it found.
+ */
+static void test_config_head(void **state)
+{
+	struct fixture *f = *state;
+	struct vmi_blk_config cfg, *shared;
+	struct vmi_conn c;
+	char err[256];
+
+	assert_int_equal(good_guest(f, &c, 0), 0);
+	shared = (struct vmi_blk_config *)c.shm->config;
+	/* The fixture's config has no head: magic 0. */
+	assert_int_equal(vmi_conn_read_config(
+				 &c, &cfg, sizeof(cfg), VMI_BLK_CONFIG_MAGIC,
+				 VMI_BLK_VERSION_MAJOR, err, sizeof(err)),
+			 -EPROTONOSUPPORT);
+	assert_non_null(strstr(err, "config magic 0 version 0.0"));
+	shared->magic = vmi_cpu_to_le32(VMI_BLK_CONFIG_MAGIC);
+	shared->version_major = vmi_cpu_to_le16(VMI_BLK_VERSION_MAJOR + 1);
+	assert_int_equal(vmi_conn_read_config(
+				 &c, &cfg, sizeof(cfg), VMI_BLK_CONFIG_MAGIC,
+				 VMI_BLK_VERSION_MAJOR, err, sizeof(err)),
+			 -EPROTONOSUPPORT);
+	shared->version_major = vmi_cpu_to_le16(VMI_BLK_VERSION_MAJOR);
+	shared->version_minor = vmi_cpu_to_le16(7); /* a later minor: fine */
+	assert_int_equal(vmi_conn_read_config(
+				 &c, &cfg, sizeof(cfg), VMI_BLK_CONFIG_MAGIC,
+				 VMI_BLK_VERSION_MAJOR, err, sizeof(err)),
+			 0);
+	assert_int_equal(vmi_le64_to_cpu(cfg.capacity), 2048);
+	/* A writer that never finishes: odd generation. */
+	c.shm->generation =
+		vmi_cpu_to_le32(vmi_le32_to_cpu(c.shm->generation) | 1);
+	assert_int_equal(vmi_conn_read_config(
+				 &c, &cfg, sizeof(cfg), VMI_BLK_CONFIG_MAGIC,
+				 VMI_BLK_VERSION_MAJOR, err, sizeof(err)),
+			 -EAGAIN);
+	assert_non_null(strstr(err, "generation odd"));
 	vmi_conn_close(&c);
 	wait_count(&f->detaches, 1);
 }
@@ -580,6 +625,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_handshake, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_config_head, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_some_queues, setup,
 						teardown),

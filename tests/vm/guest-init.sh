@@ -130,6 +130,44 @@ zeroout_reads_zero() {
 		[ "$(md5_of $DEV 152 2)" = "$(dd if=/tmp/pat bs=1M skip=2 count=2 2>/dev/null | md5sum | cut -d' ' -f1)" ]
 }
 
+# ABI 4.0 block features (the machine offers get_id, topology,
+# multi_range, config_wce): negotiated, the disk's serial from GET_ID, the
+# topology hints and range lists in the queue limits.
+SYS=/sys/block/vmiblk0
+blk_features_visible() {
+	dmesg | grep -q 'vmiblk0: .* multi-range topology config-wce' &&
+		grep -q '^vmi' $SYS/serial &&
+		[ "$(cat $SYS/queue/max_discard_segments)" -gt 1 ] &&
+		[ "$(cat $SYS/queue/minimum_io_size)" -ge 512 ] &&
+		[ "$(cat $SYS/alignment_offset)" = 0 ] &&
+		[ "$(cat $SYS/cache_type)" = "write back" ] &&
+		[ "$(cat $SYS/queue/write_cache)" = "write back" ]
+}
+
+# 64 KiB trims from four threads at once, which the block layer may merge
+# into range lists, over a pattern: every byte of it must read back zero
+# (vmi-blkback punches holes in the file).
+multi_range_trim() {
+	pattern_roundtrip 160 &&
+		fio --name=trim --filename=$DEV --direct=1 --ioengine=io_uring \
+			--iodepth=32 --rw=randtrim --bs=64k --offset=160m \
+			--size=1m --numjobs=4 --offset_increment=1m \
+			>/tmp/trim.log 2>&1 &&
+		[ "$(md5_of $DEV 160 4)" = "$(dd if=/dev/zero bs=1M count=4 2>/dev/null | md5sum | cut -d' ' -f1)" ]
+}
+
+# cache_type switches the device with SET_CACHE and tells the block
+# layer; writes go on in write-through, and back to write-back.
+cache_toggle() {
+	echo "write through" >$SYS/cache_type &&
+		[ "$(cat $SYS/cache_type)" = "write through" ] &&
+		[ "$(cat $SYS/queue/write_cache)" = "write through" ] &&
+		pattern_roundtrip 170 &&
+		echo "write back" >$SYS/cache_type &&
+		[ "$(cat $SYS/queue/write_cache)" = "write back" ] &&
+		! echo "write sideways" >$SYS/cache_type 2>/dev/null
+}
+
 ext4_roundtrip() {
 	modprobe crc32c_generic && modprobe ext4 &&
 		$MKFS -q -F $DEV &&
@@ -183,6 +221,9 @@ test_rom() {
 	check write-flush-readback pattern_roundtrip 100
 	check discard $BLKDISCARD -o $((140 << 20)) -l $((4 << 20)) $DEV
 	check write-zeroes zeroout_reads_zero
+	check blk-features-visible blk_features_visible
+	check multi-range-trim multi_range_trim
+	check cache-toggle cache_toggle
 	check ext4-mkfs-fsck ext4_roundtrip
 	check unbind-under-load unbind_under_load
 	check fio-verify-after-rebind fio_verify --numjobs=1 --size=8m

@@ -101,7 +101,7 @@ vm_setup() {
 		    queues $VM_QUEUES
 		    slots 64
 		    data 8M
-		    features flush,fua,discard,write_zeroes,heartbeat
+		    features flush,fua,discard,write_zeroes,get_id,topology,multi_range,config_wce,heartbeat
 		    target $VM_DISK
 	EOF
 	VM_ROM=$VM_WORK/rom.bin

@@ -5,6 +5,7 @@
  * in an otherwise good image built by vmi-rom, and names the message the
  * validator must give for it.
  */
+#include <endian.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -161,10 +162,11 @@ static void m_vrom_signature(uint8_t *p, size_t *len)
 	H(p)->vrom_signature = htole32(0x696d5664);
 }
 
+/* An i386 VMI ROM (Linux's API 3.x): not ours. */
 static void m_api_major(uint8_t *p, size_t *len)
 {
 	(void)len;
-	H(p)->api_version_maj = 4;
+	H(p)->api_version_maj = 3;
 }
 
 static void m_rom_length(uint8_t *p, size_t *len)
@@ -418,6 +420,20 @@ static void m_call_nop_result(uint8_t *p, size_t *len)
 	rom_test_call(p, 0)->offset = 0;
 }
 
+/* Process: entry 0 is RDTSC (CALL); IRET has no x86-64 contract. */
+static void m_call_reserved_call(uint8_t *p, size_t *len)
+{
+	(void)len;
+	rom_test_call(p, 0)->call = htole16(VMI_CALL_IRET);
+}
+
+/* A NOP where a no-op is not a correct implementation: SetCR3. */
+static void m_call_nop_effect(uint8_t *p, size_t *len)
+{
+	(void)len;
+	rom_test_call(p, 4)->call = htole16(VMI_CALL_SetCR3);
+}
+
 static void m_dev_class(uint8_t *p, size_t *len)
 {
 	(void)len;
@@ -468,6 +484,14 @@ static void m_dev_locator_len(uint8_t *p, size_t *len)
 	rom_test_dev(p, 0)->locator_len = 0;
 }
 
+/* dev[0]'s socket path cut short by a NUL at its sixth byte. */
+static void m_dev_locator_nul(uint8_t *p, size_t *len)
+{
+	(void)len;
+	p[le32toh(H(p)->ext.strings_offset) +
+	  le32toh(rom_test_dev(p, 0)->locator) + 5] = 0;
+}
+
 static void m_dev_pci_len(uint8_t *p, size_t *len)
 {
 	(void)len;
@@ -502,7 +526,7 @@ const struct rom_mutation rom_mutations[] = {
 	MUT(m_vrom_signature, ROM_PROCESS, 0, -EINVAL,
 	    "vrom_signature 0x696d5664 is not 0x696d5663"),
 	MUT(m_api_major, ROM_PROCESS, 0, -EPROTONOSUPPORT,
-	    "api_version 4.0 is not 3.x"),
+	    "api_version_maj 3 is not 4 (x86-64 VMI; 3 is i386 VMI)"),
 	MUT(m_rom_length, ROM_PROCESS, 0, -EINVAL,
 	    "rom_length 1 (512 bytes) disagrees with ext.image_size"),
 	MUT(m_checksum, ROM_PROCESS, 1, -EINVAL, "bytes sum to 0x7, not 0"),
@@ -569,7 +593,11 @@ const struct rom_mutation rom_mutations[] = {
 	MUT(m_call_nop_offset, ROM_PROCESS, 0, -EINVAL,
 	    "call[4] (QueueIrqMask): offset 0x100 is not 0 for type NOP"),
 	MUT(m_call_nop_result, ROM_PROCESS, 0, -EINVAL,
-	    "call[0] (RDTSC): type NOP for a call that returns a value"),
+	    "call[0] (RDTSC): type NOP is refused: the call has a result"),
+	MUT(m_call_reserved_call, ROM_PROCESS, 0, -EINVAL,
+	    "call[0] (IRET): type CALL for a call reserved in API 4 (NONE only)"),
+	MUT(m_call_nop_effect, ROM_PROCESS, 0, -EINVAL,
+	    "call[4] (SetCR3): type NOP is refused"),
 	MUT(m_dev_class, ROM_PROCESS, 0, -EINVAL,
 	    "dev[0]: dev_class 99 is not a known class"),
 	MUT(m_dev_transport, ROM_PROCESS, 0, -EINVAL,
@@ -586,6 +614,8 @@ const struct rom_mutation rom_mutations[] = {
 	    "dev[1] (net3): socket path locator 50, locator_len 25"),
 	MUT(m_dev_locator_len, ROM_PROCESS, 0, -EINVAL,
 	    "locator_len 0 is not 1..107 bytes"),
+	MUT(m_dev_locator_nul, ROM_PROCESS, 0, -EINVAL,
+	    "dev[0] (blk0): socket path locator 0, locator_len 25 has a NUL byte at offset 5 of the path"),
 	MUT(m_dev_pci_len, ROM_IVSHMEM, 0, -EINVAL,
 	    "dev[0] (blk1): PCI locator 0x20, locator_len 1"),
 	MUT(m_dev_pci_big, ROM_IVSHMEM, 0, -EINVAL,

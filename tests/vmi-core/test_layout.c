@@ -6,7 +6,9 @@
  * and a header written by vmi_shm_hdr_init that vmi_shm_hdr_check accepts
  * until any one field of it changes.
  */
+#include <endian.h>
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -225,12 +227,119 @@ static void test_shm_hdr(void **state)
 	free(h);
 }
 
+/* ---- the generation rule: vmi_shm_config_begin/end/read ------------- */
+
+static void test_config_gen(void **state)
+{
+	struct vmi_shm_hdr *h = calloc(1, sizeof(*h));
+	uint8_t copy[sizeof(h->config)];
+	uint32_t host = 0, gen = 1;
+
+	(void)state;
+	memset(h->config, 0x5a, sizeof(h->config));
+	assert_int_equal(vmi_shm_config_read(h, copy, sizeof(copy), &gen), 0);
+	assert_int_equal(gen, 0);
+	assert_memory_equal(copy, h->config, sizeof(copy));
+
+	/* The host writes: odd meanwhile, the next even value after. */
+	vmi_shm_config_begin(h, &host);
+	assert_int_equal(vmi_le32_to_cpu(h->generation), 1);
+	/* A reader never takes a config being written. */
+	memset(copy, 0, sizeof(copy));
+	assert_int_equal(vmi_shm_config_read(h, copy, sizeof(copy), &gen),
+			 -EAGAIN);
+	memset(h->config, 0xa5, sizeof(h->config));
+	vmi_shm_config_end(h, &host);
+	assert_int_equal(host, 2);
+	assert_int_equal(vmi_le32_to_cpu(h->generation), 2);
+	assert_int_equal(vmi_shm_config_read(h, copy, 8, &gen), 0);
+	assert_int_equal(gen, 2);
+	assert_memory_equal(copy, h->config, 8);
+	/* The host's own count rules: a guest's scribble does not move it. */
+	h->generation = vmi_cpu_to_le32(7);
+	vmi_shm_config_begin(h, &host);
+	vmi_shm_config_end(h, &host);
+	assert_int_equal(vmi_le32_to_cpu(h->generation), 4);
+	free(h);
+}
+
+struct config_writer {
+	struct vmi_shm_hdr *h;
+	unsigned int rounds;
+	int done; /* atomic */
+};
+
+/*
+ * A host changing the config over and over, every byte the round's, with
+ * a pause about as long as a copy between changes, so that the reader
+ * gets some copies whole and others torn.
+ */
+static void *config_writer(void *arg)
+{
+	struct config_writer *w = arg;
+	uint32_t host = 0;
+	unsigned int r;
+
+	for (r = 1; r <= w->rounds; r++) {
+		volatile unsigned int spin;
+
+		vmi_shm_config_begin(w->h, &host);
+		memset(w->h->config, (int)(r & 0xff), sizeof(w->h->config));
+		vmi_shm_config_end(w->h, &host);
+		/* About one reader's copy at rest: some copies are torn. */
+		for (spin = 0; spin < 64; spin++)
+			;
+	}
+	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * Against a host that rewrites the config without pause, every copy the
+ * reader returns is one version (all its bytes equal) of an even
+ * generation: a copy torn between two versions is retried, never handed
+ * out. A plain memcpy of the config fails this at once.
+ */
+static void test_config_torn(void **state)
+{
+	struct config_writer w = { calloc(1, sizeof(*w.h)), 100000, 0 };
+	uint8_t copy[sizeof(w.h->config)];
+	unsigned long reads = 0, moved = 0;
+	uint32_t gen, last = 0;
+	pthread_t t;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(pthread_create(&t, NULL, config_writer, &w), 0);
+	while (!__atomic_load_n(&w.done, __ATOMIC_ACQUIRE)) {
+		if (vmi_shm_config_read(w.h, copy, sizeof(copy), &gen))
+			continue; /* the writer kept it busy: not a copy */
+		reads++;
+		assert_int_equal(gen % 2, 0);
+		moved += gen != last;
+		last = gen;
+		for (i = 1; i < sizeof(copy); i++)
+			if (copy[i] != copy[0])
+				fail_msg(
+					"torn copy at generation %u: byte %zu is %#x, byte 0 %#x",
+					gen, i, copy[i], copy[0]);
+	}
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_true(reads > 0);
+	assert_true(moved > 0);
+	free(w.h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_blk),	cmocka_unit_test(test_net),
-		cmocka_unit_test(test_refused), cmocka_unit_test(test_rom_dev),
+		cmocka_unit_test(test_blk),
+		cmocka_unit_test(test_net),
+		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_rom_dev),
 		cmocka_unit_test(test_shm_hdr),
+		cmocka_unit_test(test_config_gen),
+		cmocka_unit_test(test_config_torn),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
  *
  * Usage: test_rom_bind PROCESS.rom QEMU-IVSHMEM.rom
  */
+#include <endian.h>
 #include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -107,6 +108,29 @@ static void assert_in_image(const struct vmi_guest *g, const void *fn,
 	fail_msg("call %u not in the table", call);
 }
 
+/*
+ * A context of another size or version: every call the ROM answered (CALL
+ * or the library's NOP stand-in) refuses it with -EINVAL, before it touches
+ * a descriptor or a register.
+ */
+static void check_bad_ctx(const struct vmi_guest *g,
+			  const struct vmi_rom_notify_ctx *good)
+{
+	struct vmi_rom_notify_ctx bad[2] = { *good, *good };
+	unsigned int i;
+
+	bad[0].size = sizeof(*good) - 8;
+	bad[1].version = VMI_ROM_NOTIFY_CTX_VERSION + 1;
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(g->ops.queue_notify(&bad[i], 0), -EINVAL);
+		assert_int_equal(g->ops.queue_irq_ack(&bad[i], 0), -EINVAL);
+		assert_int_equal(g->ops.queue_irq_mask(&bad[i], 0, 1), -EINVAL);
+		if (g->binding.wait_event != VMI_ROM_RELOC_NONE)
+			assert_int_equal(g->ops.wait_event(&bad[i], 0, 0),
+					 -EINVAL);
+	}
+}
+
 /* ---- process --------------------------------------------------------- */
 
 struct process_ctx {
@@ -124,9 +148,9 @@ static void process_ctx_open(struct process_ctx *p, int irq_flags)
 		p->irq[q] = eventfd(0, irq_flags | EFD_CLOEXEC);
 		assert_true(p->kick[q] >= 0 && p->irq[q] >= 0);
 	}
-	p->ctx.nr_queues = NR_QUEUES;
-	p->ctx.kick_fds = p->kick;
-	p->ctx.irq_fds = p->irq;
+	p->ctx = (struct vmi_rom_notify_ctx)VMI_ROM_NOTIFY_CTX_INIT(NR_QUEUES);
+	p->ctx.kick_fds = (uint64_t)(uintptr_t)p->kick;
+	p->ctx.irq_fds = (uint64_t)(uintptr_t)p->irq;
 }
 
 static void process_ctx_close(struct process_ctx *p)
@@ -203,6 +227,10 @@ static void test_process(void **state)
 	assert_int_equal(drain(p.kick[0]), 0);
 	assert_int_equal(drain(p.kick[2]), 0);
 	assert_int_equal(g.ops.queue_notify(ctx, NR_QUEUES), -EINVAL);
+	signal_fd(p.irq[0], 1);
+	check_bad_ctx(&g, ctx);
+	assert_int_equal(drain(p.kick[0]), 0);
+	assert_int_equal(drain(p.irq[0]), 1);
 
 	/* Wait: an event already there, a timeout, a wake-up from a thread. */
 	signal_fd(p.irq[2], 3);
@@ -259,9 +287,7 @@ static void assert_regs(const uint32_t *regs, uint32_t intrmask,
 static void test_qemu_ivshmem(void **state)
 {
 	uint32_t bar0[64]; /* 256 bytes: the size of ivshmem's BAR0 */
-	struct vmi_rom_notify_ctx ctx = { .nr_queues = NR_QUEUES,
-					  .peer_id = 7,
-					  .regs = bar0 };
+	struct vmi_rom_notify_ctx ctx = VMI_ROM_NOTIFY_CTX_INIT(NR_QUEUES);
 	struct vmi_rom_dev dev;
 	struct vmi_guest g;
 	char path[128];
@@ -269,6 +295,8 @@ static void test_qemu_ivshmem(void **state)
 	unsigned int i;
 
 	(void)state;
+	ctx.peer_id = 7;
+	ctx.regs = (uint64_t)(uintptr_t)bar0;
 	bind_exec(&g, ROM_IVSHMEM, &exec);
 	assert_int_equal(g.flavour, VMI_ROM_FLAVOUR_QEMU_IVSHMEM);
 	assert_int_equal(g.binding.rdtsc, VMI_ROM_RELOC_CALL);
@@ -301,6 +329,10 @@ static void test_qemu_ivshmem(void **state)
 	assert_int_equal(g.ops.queue_notify(&ctx, 0), -EINVAL);
 	assert_regs(bar0, 0, 7 << 16 | 3);
 	ctx.peer_id = 7;
+	bar0[REG(VMI_IVSHMEM_REG_INTRMASK)] = 1;
+	check_bad_ctx(&g, &ctx);
+	assert_regs(bar0, 1, 7 << 16 | 3);
+	bar0[REG(VMI_IVSHMEM_REG_INTRMASK)] = 0;
 
 	/* INTRMASK bit 0 enables INTx; reserved bits stay as they were. */
 	assert_int_equal(g.ops.queue_irq_mask(&ctx, 1, 0), 0);
@@ -326,7 +358,7 @@ static void test_qemu_ivshmem(void **state)
 
 static void test_native(void **state)
 {
-	struct vmi_rom_notify_ctx ctx = { .nr_queues = NR_QUEUES };
+	struct vmi_rom_notify_ctx ctx = VMI_ROM_NOTIFY_CTX_INIT(NR_QUEUES);
 	struct vmi_rom_dev devs[1];
 	struct vmi_guest g;
 	char err[64] = "";

@@ -9,6 +9,7 @@
  * Usage: test_vmi_rom VMI-ROM DIR PROCESS.rom QEMU-IVSHMEM.rom
  *        (DIR holds process.machine and qemu-ivshmem.machine)
  */
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -174,8 +175,9 @@ static void test_verify(void **state)
 
 		run_tool(&r, "verify", rom_paths[f], NULL);
 		assert_int_equal(r.status, 0);
-		snprintf(want, sizeof(want), "valid %s ROM, %zu bytes",
-			 flavour_names[f], roms[f].len);
+		snprintf(want, sizeof(want),
+			 "valid %s ROM, API %u.%u, %zu bytes", flavour_names[f],
+			 VMI_ROM_API_MAJOR, VMI_ROM_API_MINOR, roms[f].len);
 		assert_non_null(strstr(r.out, want));
 		run_free(&r);
 	}

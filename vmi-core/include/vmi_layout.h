@@ -88,4 +88,27 @@ void vmi_shm_hdr_init(struct vmi_shm_hdr *hdr, const struct vmi_layout *l,
 int vmi_shm_hdr_check(const struct vmi_shm_hdr *hdr, uint64_t mapped_len,
 		      const struct vmi_layout *l, char *err, size_t errlen);
 
+/*
+ * The generation rule of docs/ABI.md part (e), "Config changes", written
+ * once for both sides. The host brackets every change of the class config
+ * made while a guest may read it (and a reset's new header) with
+ * vmi_shm_config_begin() and vmi_shm_config_end(); *gen is its own count,
+ * even between changes, never read back from the shared memory. It then
+ * rings the guest's config vector.
+ */
+void vmi_shm_config_begin(struct vmi_shm_hdr *hdr, uint32_t *gen);
+void vmi_shm_config_end(struct vmi_shm_hdr *hdr, uint32_t *gen);
+
+/* Tries before vmi_shm_config_read() gives up on a host that keeps writing */
+#define VMI_SHM_CONFIG_TRIES 1000
+
+/*
+ * Guest side: copy the first len bytes (<= 192) of the class config as one
+ * version, never a mix of two; *gen gets the (even) generation of that
+ * version. Returns 0, or -EAGAIN if the host was still writing after
+ * VMI_SHM_CONFIG_TRIES tries (dst then holds nothing usable).
+ */
+int vmi_shm_config_read(const struct vmi_shm_hdr *hdr, void *dst, size_t len,
+			uint32_t *gen);
+
 #endif /* VMI_LAYOUT_H */

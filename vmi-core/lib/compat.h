@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sched.h>
 #include <string.h>
 #include <time.h>
 #endif
@@ -45,6 +46,16 @@ static inline uint64_t vmi_compat_clock_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+#endif
+}
+
+/* Let a peer that holds something up run: a spin on a shared word. */
+static inline void vmi_compat_relax(void)
+{
+#ifdef __KERNEL__
+	cpu_relax();
+#else
+	sched_yield();
 #endif
 }
 

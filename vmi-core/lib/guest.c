@@ -75,10 +75,13 @@ static const struct vmi_guest_ops vmi_native_ops = {
 
 /* ---- No-ops: what the hypervisor does not need (NOP) ------------------ */
 
-/* Same contract as the ROM's calls: a queue out of range is -EINVAL. */
+/*
+ * Same contract as the ROM's calls: a context of another layout or a queue
+ * out of range is -EINVAL.
+ */
 static long vmi_nop_queue(const struct vmi_rom_notify_ctx *ctx, uint32_t queue)
 {
-	return queue < ctx->nr_queues ? 0 : -EINVAL;
+	return vmi_rom_notify_ctx_bad(ctx, queue) ? -EINVAL : 0;
 }
 
 static long vmi_nop_queue_irq_mask(const struct vmi_rom_notify_ctx *ctx,

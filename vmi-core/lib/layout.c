@@ -251,6 +251,48 @@ void vmi_shm_hdr_init(struct vmi_shm_hdr *hdr, const struct vmi_layout *l,
 	}
 }
 
+void vmi_shm_config_begin(struct vmi_shm_hdr *hdr, uint32_t *gen)
+{
+	*gen |= 1;
+	vmi_write_once(hdr->generation, vmi_cpu_to_le32(*gen));
+	/* Odd before any byte of the new config: pairs with the reader's mb. */
+	vmi_mb();
+}
+
+void vmi_shm_config_end(struct vmi_shm_hdr *hdr, uint32_t *gen)
+{
+	*gen = (*gen | 1) + 1;
+	/* Release: the whole config before the even value. */
+	vmi_store_release(&hdr->generation, vmi_cpu_to_le32(*gen));
+}
+
+int vmi_shm_config_read(const struct vmi_shm_hdr *hdr, void *dst, size_t len,
+			uint32_t *gen)
+{
+	unsigned int i;
+
+	if (len > sizeof(hdr->config))
+		len = sizeof(hdr->config);
+	for (i = 0; i < VMI_SHM_CONFIG_TRIES; i++) {
+		/* Acquire: pairs with the host's release of an even value. */
+		uint32_t g =
+			vmi_le32_to_cpu(vmi_load_acquire(&hdr->generation));
+
+		if (!(g & 1)) {
+			memcpy(dst, hdr->config, len);
+			/* The copy before the second look: pairs with begin. */
+			vmi_mb();
+			if (vmi_le32_to_cpu(vmi_read_once(hdr->generation)) ==
+			    g) {
+				*gen = g;
+				return 0;
+			}
+		}
+		vmi_compat_relax();
+	}
+	return -EAGAIN;
+}
+
 /*
  * Compare one header field, read once, with what the layout says; where is
  * "" for the header itself or "queue[N]." for a queue entry.

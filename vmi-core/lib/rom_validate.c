@@ -18,80 +18,95 @@
 #define VMI_ROM_MAX_DEVS 64
 #define VMI_ROM_PATH_MAX 107 /* sun_path less its NUL */
 
+/*
+ * What docs/ABI.md part (a) allows each call to answer besides CALL and
+ * NONE: NOP only where doing nothing is a correct implementation (no
+ * result, no effect the guest relies on); a call reserved in API 4 has no
+ * meaning on x86-64 and may only be NONE.
+ */
+#define VMI_ROM_NOP_OK 0x1
+#define VMI_ROM_RESERVED 0x2
+
 /* Linux's VMI_CALL_* names, and vmipv's vendor calls; NULL: unknown. */
-static const char *const vmi_rom_call_names[VMI_CALL_VENDOR_END] = {
-	[VMI_CALL_CPUID] = "CPUID",
-	[VMI_CALL_WRMSR] = "WRMSR",
-	[VMI_CALL_RDMSR] = "RDMSR",
-	[VMI_CALL_SetGDT] = "SetGDT",
-	[VMI_CALL_SetLDT] = "SetLDT",
-	[VMI_CALL_SetIDT] = "SetIDT",
-	[VMI_CALL_SetTR] = "SetTR",
-	[VMI_CALL_GetGDT] = "GetGDT",
-	[VMI_CALL_GetLDT] = "GetLDT",
-	[VMI_CALL_GetIDT] = "GetIDT",
-	[VMI_CALL_GetTR] = "GetTR",
-	[VMI_CALL_WriteGDTEntry] = "WriteGDTEntry",
-	[VMI_CALL_WriteLDTEntry] = "WriteLDTEntry",
-	[VMI_CALL_WriteIDTEntry] = "WriteIDTEntry",
-	[VMI_CALL_UpdateKernelStack] = "UpdateKernelStack",
-	[VMI_CALL_SetCR0] = "SetCR0",
-	[VMI_CALL_SetCR2] = "SetCR2",
-	[VMI_CALL_SetCR3] = "SetCR3",
-	[VMI_CALL_SetCR4] = "SetCR4",
-	[VMI_CALL_GetCR0] = "GetCR0",
-	[VMI_CALL_GetCR2] = "GetCR2",
-	[VMI_CALL_GetCR3] = "GetCR3",
-	[VMI_CALL_GetCR4] = "GetCR4",
-	[VMI_CALL_WBINVD] = "WBINVD",
-	[VMI_CALL_SetDR] = "SetDR",
-	[VMI_CALL_GetDR] = "GetDR",
-	[VMI_CALL_RDPMC] = "RDPMC",
-	[VMI_CALL_RDTSC] = "RDTSC",
-	[VMI_CALL_CLTS] = "CLTS",
-	[VMI_CALL_EnableInterrupts] = "EnableInterrupts",
-	[VMI_CALL_DisableInterrupts] = "DisableInterrupts",
-	[VMI_CALL_GetInterruptMask] = "GetInterruptMask",
-	[VMI_CALL_SetInterruptMask] = "SetInterruptMask",
-	[VMI_CALL_IRET] = "IRET",
-	[VMI_CALL_SYSEXIT] = "SYSEXIT",
-	[VMI_CALL_Halt] = "Halt",
-	[VMI_CALL_Reboot] = "Reboot",
-	[VMI_CALL_Shutdown] = "Shutdown",
-	[VMI_CALL_SetPxE] = "SetPxE",
-	[VMI_CALL_SetPxELong] = "SetPxELong",
-	[VMI_CALL_UpdatePxE] = "UpdatePxE",
-	[VMI_CALL_UpdatePxELong] = "UpdatePxELong",
-	[VMI_CALL_MachineToPhysical] = "MachineToPhysical",
-	[VMI_CALL_PhysicalToMachine] = "PhysicalToMachine",
-	[VMI_CALL_AllocatePage] = "AllocatePage",
-	[VMI_CALL_ReleasePage] = "ReleasePage",
-	[VMI_CALL_InvalPage] = "InvalPage",
-	[VMI_CALL_FlushTLB] = "FlushTLB",
-	[VMI_CALL_SetLinearMapping] = "SetLinearMapping",
-	[VMI_CALL_SetIOPLMask] = "SetIOPLMask",
-	[VMI_CALL_SetInitialAPState] = "SetInitialAPState",
-	[VMI_CALL_APICWrite] = "APICWrite",
-	[VMI_CALL_APICRead] = "APICRead",
-	[VMI_CALL_IODelay] = "IODelay",
-	[VMI_CALL_GetCycleFrequency] = "GetCycleFrequency",
-	[VMI_CALL_GetCycleCounter] = "GetCycleCounter",
-	[VMI_CALL_SetAlarm] = "SetAlarm",
-	[VMI_CALL_CancelAlarm] = "CancelAlarm",
-	[VMI_CALL_GetWallclockTime] = "GetWallclockTime",
-	[VMI_CALL_WallclockUpdated] = "WallclockUpdated",
-	[VMI_CALL_SetLazyMode] = "SetLazyMode",
-	[VMI_CALL_DevEnumerate] = "DevEnumerate",
-	[VMI_CALL_QueueNotify] = "QueueNotify",
-	[VMI_CALL_QueueIrqAck] = "QueueIrqAck",
-	[VMI_CALL_QueueIrqMask] = "QueueIrqMask",
-	[VMI_CALL_WaitEvent] = "WaitEvent",
-	[VMI_CALL_ReadClock] = "ReadClock",
+static const struct {
+	const char *name;
+	unsigned int flags;
+} vmi_rom_calls[VMI_CALL_VENDOR_END] = {
+	[VMI_CALL_CPUID] = { "CPUID", 0 },
+	[VMI_CALL_WRMSR] = { "WRMSR", 0 },
+	[VMI_CALL_RDMSR] = { "RDMSR", 0 },
+	[VMI_CALL_SetGDT] = { "SetGDT", 0 },
+	[VMI_CALL_SetLDT] = { "SetLDT", 0 },
+	[VMI_CALL_SetIDT] = { "SetIDT", 0 },
+	[VMI_CALL_SetTR] = { "SetTR", 0 },
+	[VMI_CALL_GetGDT] = { "GetGDT", 0 },
+	[VMI_CALL_GetLDT] = { "GetLDT", 0 },
+	[VMI_CALL_GetIDT] = { "GetIDT", 0 },
+	[VMI_CALL_GetTR] = { "GetTR", 0 },
+	[VMI_CALL_WriteGDTEntry] = { "WriteGDTEntry", 0 },
+	[VMI_CALL_WriteLDTEntry] = { "WriteLDTEntry", 0 },
+	[VMI_CALL_WriteIDTEntry] = { "WriteIDTEntry", 0 },
+	[VMI_CALL_UpdateKernelStack] = { "UpdateKernelStack", 0 },
+	[VMI_CALL_SetCR0] = { "SetCR0", 0 },
+	[VMI_CALL_SetCR2] = { "SetCR2", 0 },
+	[VMI_CALL_SetCR3] = { "SetCR3", 0 },
+	[VMI_CALL_SetCR4] = { "SetCR4", 0 },
+	[VMI_CALL_GetCR0] = { "GetCR0", 0 },
+	[VMI_CALL_GetCR2] = { "GetCR2", 0 },
+	[VMI_CALL_GetCR3] = { "GetCR3", 0 },
+	[VMI_CALL_GetCR4] = { "GetCR4", 0 },
+	[VMI_CALL_WBINVD] = { "WBINVD", VMI_ROM_NOP_OK },
+	[VMI_CALL_SetDR] = { "SetDR", 0 },
+	[VMI_CALL_GetDR] = { "GetDR", 0 },
+	[VMI_CALL_RDPMC] = { "RDPMC", 0 },
+	[VMI_CALL_RDTSC] = { "RDTSC", 0 },
+	[VMI_CALL_CLTS] = { "CLTS", 0 },
+	[VMI_CALL_EnableInterrupts] = { "EnableInterrupts", 0 },
+	[VMI_CALL_DisableInterrupts] = { "DisableInterrupts", 0 },
+	[VMI_CALL_GetInterruptMask] = { "GetInterruptMask", 0 },
+	[VMI_CALL_SetInterruptMask] = { "SetInterruptMask", 0 },
+	[VMI_CALL_IRET] = { "IRET", VMI_ROM_RESERVED },
+	[VMI_CALL_SYSEXIT] = { "SYSEXIT", VMI_ROM_RESERVED },
+	[VMI_CALL_Halt] = { "Halt", 0 },
+	[VMI_CALL_Reboot] = { "Reboot", VMI_ROM_RESERVED },
+	[VMI_CALL_Shutdown] = { "Shutdown", VMI_ROM_RESERVED },
+	[VMI_CALL_SetPxE] = { "SetPxE", 0 },
+	[VMI_CALL_SetPxELong] = { "SetPxELong", VMI_ROM_RESERVED },
+	[VMI_CALL_UpdatePxE] = { "UpdatePxE", VMI_ROM_NOP_OK },
+	[VMI_CALL_UpdatePxELong] = { "UpdatePxELong", VMI_ROM_RESERVED },
+	[VMI_CALL_MachineToPhysical] = { "MachineToPhysical",
+					 VMI_ROM_RESERVED },
+	[VMI_CALL_PhysicalToMachine] = { "PhysicalToMachine",
+					 VMI_ROM_RESERVED },
+	[VMI_CALL_AllocatePage] = { "AllocatePage", VMI_ROM_NOP_OK },
+	[VMI_CALL_ReleasePage] = { "ReleasePage", VMI_ROM_NOP_OK },
+	[VMI_CALL_InvalPage] = { "InvalPage", 0 },
+	[VMI_CALL_FlushTLB] = { "FlushTLB", 0 },
+	[VMI_CALL_SetLinearMapping] = { "SetLinearMapping", VMI_ROM_RESERVED },
+	[VMI_CALL_SetIOPLMask] = { "SetIOPLMask", 0 },
+	[VMI_CALL_SetInitialAPState] = { "SetInitialAPState",
+					 VMI_ROM_RESERVED },
+	[VMI_CALL_APICWrite] = { "APICWrite", 0 },
+	[VMI_CALL_APICRead] = { "APICRead", 0 },
+	[VMI_CALL_IODelay] = { "IODelay", VMI_ROM_NOP_OK },
+	[VMI_CALL_GetCycleFrequency] = { "GetCycleFrequency", 0 },
+	[VMI_CALL_GetCycleCounter] = { "GetCycleCounter", 0 },
+	[VMI_CALL_SetAlarm] = { "SetAlarm", VMI_ROM_RESERVED },
+	[VMI_CALL_CancelAlarm] = { "CancelAlarm", VMI_ROM_RESERVED },
+	[VMI_CALL_GetWallclockTime] = { "GetWallclockTime", 0 },
+	[VMI_CALL_WallclockUpdated] = { "WallclockUpdated", VMI_ROM_RESERVED },
+	[VMI_CALL_SetLazyMode] = { "SetLazyMode", VMI_ROM_NOP_OK },
+	[VMI_CALL_DevEnumerate] = { "DevEnumerate", 0 },
+	[VMI_CALL_QueueNotify] = { "QueueNotify", 0 },
+	[VMI_CALL_QueueIrqAck] = { "QueueIrqAck", VMI_ROM_NOP_OK },
+	[VMI_CALL_QueueIrqMask] = { "QueueIrqMask", VMI_ROM_NOP_OK },
+	[VMI_CALL_WaitEvent] = { "WaitEvent", 0 },
+	[VMI_CALL_ReadClock] = { "ReadClock", 0 },
 };
 
 const char *vmi_rom_call_name(unsigned int call)
 {
-	return call < VMI_CALL_VENDOR_END ? vmi_rom_call_names[call] : NULL;
+	return call < VMI_CALL_VENDOR_END ? vmi_rom_calls[call].name : NULL;
 }
 
 const char *vmi_rom_reloc_name(unsigned int type)
@@ -99,16 +114,6 @@ const char *vmi_rom_reloc_name(unsigned int type)
 	static const char *const names[] = { "NONE", "CALL", "JUMP", "NOP" };
 
 	return type < sizeof(names) / sizeof(names[0]) ? names[type] : NULL;
-}
-
-/*
- * vmipv's calls that return a value: a no-op cannot stand in for them, so
- * a ROM may answer CALL or NONE, never NOP.
- */
-static bool vmi_rom_call_has_result(unsigned int call)
-{
-	return call == VMI_CALL_RDTSC || call == VMI_CALL_DevEnumerate ||
-	       call == VMI_CALL_WaitEvent || call == VMI_CALL_ReadClock;
 }
 
 /* One area of the image that must lie inside it and overlap no other. */
@@ -150,13 +155,19 @@ static int vmi_rom_check_ids(struct vmi_rom_check *c)
 				    "vrom_signature %#x is not %#x (\"cVmi\")",
 				    vmi_le32_to_cpu(h->vrom_signature),
 				    VMI_ROM_VROM_SIGNATURE);
-	/* Linux: major = interface breakages, minor = extensions. */
-	if (h->api_version_maj != VMI_ROM_API_MAJOR ||
-	    h->api_version_min + 1 < VMI_ROM_API_MINOR + 1)
+	/*
+	 * Linux: major = interface breakages, minor = extensions. Major 3 is
+	 * i386 VMI, whose calls are not ours.
+	 */
+	if (h->api_version_maj != VMI_ROM_API_MAJOR)
+		return vmi_rom_fail(
+			c, -EPROTONOSUPPORT,
+			"api_version_maj %u is not %u (x86-64 VMI; 3 is i386 VMI)",
+			h->api_version_maj, VMI_ROM_API_MAJOR);
+	if (h->api_version_min + 1 < VMI_ROM_API_MINOR + 1)
 		return vmi_rom_fail(c, -EPROTONOSUPPORT,
-				    "api_version %u.%u is not %u.x (x >= %u)",
-				    h->api_version_maj, h->api_version_min,
-				    VMI_ROM_API_MAJOR, VMI_ROM_API_MINOR);
+				    "api_version_min %u is less than %u",
+				    h->api_version_min, VMI_ROM_API_MINOR);
 	return 0;
 }
 
@@ -518,11 +529,18 @@ static int vmi_rom_check_calls(struct vmi_rom_check *c)
 				c, -EINVAL,
 				"call[%u] (%s): type %u / reserved %u is not 0-3 / 0",
 				i, name, rc.type, rc.reserved);
-		if (rc.type == VMI_ROM_RELOC_NOP &&
-		    vmi_rom_call_has_result(call))
+		if (rc.type != VMI_ROM_RELOC_NONE &&
+		    (vmi_rom_calls[call].flags & VMI_ROM_RESERVED))
 			return vmi_rom_fail(
 				c, -EINVAL,
-				"call[%u] (%s): type NOP for a call that returns a value",
+				"call[%u] (%s): type %s for a call reserved in API %u (NONE only)",
+				i, name, vmi_rom_reloc_name(rc.type),
+				VMI_ROM_API_MAJOR);
+		if (rc.type == VMI_ROM_RELOC_NOP &&
+		    !(vmi_rom_calls[call].flags & VMI_ROM_NOP_OK))
+			return vmi_rom_fail(
+				c, -EINVAL,
+				"call[%u] (%s): type NOP is refused: the call has a result or an effect the guest needs",
 				i, name);
 		switch (rc.type) {
 		case VMI_ROM_RELOC_JUMP:
@@ -613,6 +631,19 @@ static int vmi_rom_check_dev(struct vmi_rom_check *c, unsigned int i,
 			i, vmi_rom_class_name(dev_class), instance, loc,
 			loc_len, VMI_ROM_PATH_MAX,
 			vmi_le32_to_cpu(c->e.strings_size));
+	if (transport == VMI_TRANSPORT_PROCESS) {
+		const uint8_t *path =
+			c->p + vmi_le32_to_cpu(c->e.strings_offset) + loc;
+		const uint8_t *nul = memchr(path, 0, loc_len);
+
+		/* A guest would connect to the path cut at the NUL. */
+		if (nul)
+			return vmi_rom_fail(
+				c, -EINVAL,
+				"dev[%u] (%s%u): socket path locator %u, locator_len %u has a NUL byte at offset %u of the path",
+				i, vmi_rom_class_name(dev_class), instance, loc,
+				loc_len, (unsigned int)(nul - path));
+	}
 	if (transport == VMI_TRANSPORT_IVSHMEM && (loc > 0xffff || loc_len))
 		return vmi_rom_fail(
 			c, -EINVAL,

@@ -12,6 +12,9 @@
 
 #include "rom_priv.h"
 
+/* Descriptor q of a context's array (a guest virtual address). */
+#define VMI_ROM_FD(array, q) (((const int32_t *)(uintptr_t)(array))[q])
+
 static inline long vmi_rom_syscall(long nr, long a1, long a2, long a3, long a4,
 				   long a5)
 {
@@ -44,10 +47,10 @@ static long vmi_rom_process_queue_notify(const struct vmi_rom_notify_ctx *ctx,
 	uint64_t one = 1;
 	long ret;
 
-	if (queue >= ctx->nr_queues)
+	if (vmi_rom_notify_ctx_bad(ctx, queue))
 		return -EINVAL;
-	ret = vmi_rom_syscall(__NR_write, ctx->kick_fds[queue], (long)&one,
-			      sizeof(one), 0, 0);
+	ret = vmi_rom_syscall(__NR_write, VMI_ROM_FD(ctx->kick_fds, queue),
+			      (long)&one, sizeof(one), 0, 0);
 	/* A full counter (EAGAIN) is a pending notification: the host wakes. */
 	return ret < 0 && ret != -EAGAIN ? ret : 0;
 }
@@ -74,9 +77,9 @@ static long vmi_rom_process_queue_irq_ack(const struct vmi_rom_notify_ctx *ctx,
 {
 	long ret;
 
-	if (queue >= ctx->nr_queues)
+	if (vmi_rom_notify_ctx_bad(ctx, queue))
 		return -EINVAL;
-	ret = vmi_rom_process_drain(ctx->irq_fds[queue]);
+	ret = vmi_rom_process_drain(VMI_ROM_FD(ctx->irq_fds, queue));
 	return ret < 0 ? ret : 0;
 }
 
@@ -87,9 +90,9 @@ static long vmi_rom_process_wait_event(const struct vmi_rom_notify_ctx *ctx,
 	struct __kernel_timespec ts;
 	long ret;
 
-	if (queue >= ctx->nr_queues)
+	if (vmi_rom_notify_ctx_bad(ctx, queue))
 		return -EINVAL;
-	pfd.fd = ctx->irq_fds[queue];
+	pfd.fd = VMI_ROM_FD(ctx->irq_fds, queue);
 	pfd.events = POLLIN;
 	pfd.revents = 0;
 	ts.tv_sec = timeout_ns / 1000000000;

@@ -9,7 +9,10 @@
  */
 #include "rom_priv.h"
 
-#define VMI_ROM_REG(ctx, off) ((ctx)->regs[(off) / sizeof(uint32_t)])
+/* ctx->regs is where the guest mapped BAR0. */
+#define VMI_ROM_REG(ctx, off)                   \
+	(((volatile uint32_t *)(uintptr_t)(ctx) \
+		  ->regs)[(off) / sizeof(uint32_t)])
 
 /* Nothing to set up: the BAR mappings arrive with each call's context. */
 long vmi_rom_init(void)
@@ -21,7 +24,7 @@ static long vmi_rom_ivshmem_queue_notify(const struct vmi_rom_notify_ctx *ctx,
 					 uint32_t queue)
 {
 	/* The doorbell's high half names the peer, the low half a vector. */
-	if (queue >= ctx->nr_queues || ctx->peer_id > 0xffff)
+	if (vmi_rom_notify_ctx_bad(ctx, queue) || ctx->peer_id > 0xffff)
 		return -EINVAL;
 	VMI_ROM_REG(ctx, VMI_IVSHMEM_REG_DOORBELL) = ctx->peer_id << 16 |
 						     (queue + 1);
@@ -38,7 +41,7 @@ static long vmi_rom_ivshmem_queue_irq_mask(const struct vmi_rom_notify_ctx *ctx,
 {
 	uint32_t v;
 
-	if (queue >= ctx->nr_queues)
+	if (vmi_rom_notify_ctx_bad(ctx, queue))
 		return -EINVAL;
 	v = VMI_ROM_REG(ctx, VMI_IVSHMEM_REG_INTRMASK);
 	VMI_ROM_REG(ctx, VMI_IVSHMEM_REG_INTRMASK) = masked ? v & ~1u : v | 1u;

@@ -62,7 +62,7 @@ static void vmi_rom_print_jump(const struct vmi_rom_view *v, const char *name,
 {
 	const uint8_t *jp = v->p + at;
 	uint64_t near = at + 6 + (int8_t)jp[5];
-	int32_t rel;
+	vmi_le32 rel;
 
 	fprintf(v->out, "  %-16s 0x%03zx", name, at);
 	if (jp[4] != VMI_ROM_JUMP_SHORT) {

@@ -216,8 +216,9 @@ static int vmi_rom_cmd_check(int argc, char **argv, bool inspect)
 			memcpy(&h, img, sizeof(h));
 			f = vmi_rom_flavour(NULL,
 					    vmi_le16_to_cpu(h.ext.flavour));
-			printf("%s: valid %s ROM, %u bytes, %u calls, %u devices\n",
+			printf("%s: valid %s ROM, API %u.%u, %u bytes, %u calls, %u devices\n",
 			       argv[optind], f ? f->name : "?",
+			       h.api_version_maj, h.api_version_min,
 			       vmi_le32_to_cpu(h.ext.image_size),
 			       vmi_le16_to_cpu(h.ext.call_count),
 			       vmi_le16_to_cpu(h.ext.dev_count));
