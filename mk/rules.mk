@@ -13,4 +13,6 @@ $(O)/fuzz/%.o: %.c
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+# Not in $(O)/vmi64: the guest kernel's source tree (kernel.mk) has its own.
+-include $(shell find $(O) -path $(O)/vmi64 -prune -o -name '*.d' -print \
+	2>/dev/null)

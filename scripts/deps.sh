@@ -28,6 +28,7 @@ PACKAGES=(
 	librbd-dev                        # RBD block target (librbd, librados)
 	qemu-system-x86 qemu-utils        # QEMU guest tests
 	linux-image-amd64 linux-headers-amd64 # guest kernel, module builds
+	linux-source-6.1 flex bison libelf-dev bc libssl-dev # VMI64 guest kernel
 	busybox-static cpio kmod e2fsprogs # guest initramfs
 	iproute2 ethtool                  # namespaces, veth, TAP
 	iputils-ping                      # network tests: ping at several MTUs

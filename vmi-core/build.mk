@@ -73,7 +73,7 @@ $(VMI_ROM): $(VMI_ROM_TOOL_OBJS) $(VMI_CORE_LIB)
 VMI_CORE_T := $(O)/tests/vmi-core
 VMI_CORE_TEST_ROMS := $(VMI_ROM_FLAVOURS:%=$(VMI_CORE_T)/%.rom)
 VMI_CORE_TESTS := test_rom_validate test_rom_bind test_machine test_vmi_rom \
-	test_layout
+	test_layout test_rom_calls
 PROGS += $(VMI_CORE_TEST_ROMS) $(VMI_CORE_TESTS:%=$(VMI_CORE_T)/%)
 
 $(VMI_CORE_T)/%.rom: tests/vmi-core/%.machine $(VMI_ROM)
@@ -90,6 +90,7 @@ VMI_CORE_ROM_ARGS := @$(VMI_CORE_T)/process.rom@$(VMI_CORE_T)/qemu-ivshmem.rom
 VMI_CORE_TEST_ENTRIES := \
 	$(VMI_CORE_T)/test_rom_validate$(VMI_CORE_ROM_ARGS) \
 	$(VMI_CORE_T)/test_rom_bind$(VMI_CORE_ROM_ARGS) \
+	$(VMI_CORE_T)/test_rom_calls$(VMI_CORE_ROM_ARGS) \
 	$(VMI_CORE_T)/test_machine \
 	$(VMI_CORE_T)/test_layout \
 	$(VMI_CORE_T)/test_vmi_rom@$(VMI_ROM)@tests/vmi-core$(VMI_CORE_ROM_ARGS)

@@ -73,7 +73,8 @@ struct vmi_rom_ext {
 	vmi_le16 dev_entry_size; /* sizeof(struct vmi_rom_dev) */
 	vmi_le32 strings_offset; /* device locator strings, not NUL-separated */
 	vmi_le32 strings_size;
-	uint8_t reserved[48]; /* zero */
+	vmi_le64 cycle_freq; /* TSC Hz (GetCycleFrequency), 0: unknown */
+	uint8_t reserved[40]; /* zero */
 };
 VMI_ABI_SIZE(struct vmi_rom_ext, 96);
 VMI_ABI_OFFSET(struct vmi_rom_ext, flavour, 0x08);
@@ -82,7 +83,12 @@ VMI_ABI_OFFSET(struct vmi_rom_ext, code_offset, 0x10);
 VMI_ABI_OFFSET(struct vmi_rom_ext, call_offset, 0x18);
 VMI_ABI_OFFSET(struct vmi_rom_ext, dev_offset, 0x20);
 VMI_ABI_OFFSET(struct vmi_rom_ext, strings_offset, 0x28);
-VMI_ABI_OFFSET(struct vmi_rom_ext, reserved, 0x30);
+VMI_ABI_OFFSET(struct vmi_rom_ext, cycle_freq, 0x30);
+VMI_ABI_OFFSET(struct vmi_rom_ext, reserved, 0x38);
+
+/* What ext.cycle_freq may hold besides 0 (vmi-rom build refuses others). */
+#define VMI_ROM_CYCLE_FREQ_MIN 1000000ull /* 1 MHz */
+#define VMI_ROM_CYCLE_FREQ_MAX 100000000000ull /* 100 GHz */
 
 /*
  * struct vmi_rom_header - the first 0x90 bytes of the image; Linux's
@@ -316,6 +322,38 @@ enum vmi_rom_cycles {
 	VMI_ROM_CYCLES_AVAILABLE = 1,
 	VMI_ROM_CYCLES_STOLEN = 2,
 };
+
+/*
+ * struct vmi_rom_cpu - the ROM's per-CPU state, in guest memory.
+ *
+ * The ROM keeps no state in its image. A guest kernel that binds any call
+ * 0-127 keeps, on every CPU, a pointer to that CPU's struct vmi_rom_cpu
+ * (zeroed, writable, 64-byte aligned) at linear address %gs:0, or 0: then
+ * the ROM counts nothing and defers nothing. Only the CPU it belongs to
+ * writes it, so the counters are plain increments; a reader sums over CPUs.
+ * The process flavour and the device calls 128-133 never read %gs.
+ */
+#define VMI_ROM_LAZY_SLOTS 64
+
+/* One page-table store SetPxE deferred in lazy MMU mode. */
+struct vmi_rom_lazy_entry {
+	uint64_t entry; /* guest virtual address of the 64-bit entry */
+	uint64_t value; /* what to store there */
+};
+VMI_ABI_SIZE(struct vmi_rom_lazy_entry, 16);
+
+struct vmi_rom_cpu {
+	uint64_t calls[128]; /* per call 0-127: times the ROM ran it */
+	uint32_t lazy_mode; /* enum vmi_rom_lazy_mode, set by SetLazyMode */
+	uint32_t lazy_count; /* entries queued in lazy[] */
+	uint64_t lazy_flushes; /* times a non-empty queue was applied */
+	struct vmi_rom_lazy_entry lazy[VMI_ROM_LAZY_SLOTS];
+};
+VMI_ABI_SIZE(struct vmi_rom_cpu, 2064);
+VMI_ABI_OFFSET(struct vmi_rom_cpu, lazy_mode, 0x400);
+VMI_ABI_OFFSET(struct vmi_rom_cpu, lazy_count, 0x404);
+VMI_ABI_OFFSET(struct vmi_rom_cpu, lazy_flushes, 0x408);
+VMI_ABI_OFFSET(struct vmi_rom_cpu, lazy, 0x410);
 
 /* ---- Device table ---------------------------------------------------- */
 

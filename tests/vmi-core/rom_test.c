@@ -13,13 +13,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <asm/prctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <cmocka.h>
 
 #include "rom_test.h"
 
 const char *rom_paths[ROM_NR_FLAVOURS];
 struct rom_image roms[ROM_NR_FLAVOURS];
+
+/*
+ * What GS points at in every test thread: its first word is %gs:0, where a
+ * guest kernel keeps the pointer to the CPU's struct vmi_rom_cpu.
+ */
+static uint64_t rom_test_gs[8] __attribute__((aligned(64)));
+
+void rom_test_set_cpu(struct vmi_rom_cpu *cpu)
+{
+	__atomic_store_n(&rom_test_gs[0], (uint64_t)(uintptr_t)cpu,
+			 __ATOMIC_SEQ_CST);
+}
 
 static int rom_test_setup(void **state)
 {
@@ -38,6 +52,11 @@ int rom_test_run(const struct CMUnitTest *tests, size_t nr, int argc,
 		fprintf(stderr, "usage: %s %sPROCESS.rom QEMU-IVSHMEM.rom\n",
 			argv[0], usage);
 		return 2;
+	}
+	/* Threads inherit the GS base; ROM code reads %gs:0. */
+	if (syscall(SYS_arch_prctl, ARCH_SET_GS, rom_test_gs)) {
+		perror("arch_prctl(ARCH_SET_GS)");
+		return 1;
 	}
 	rom_paths[ROM_PROCESS] = argv[first];
 	rom_paths[ROM_IVSHMEM] = argv[first + 1];
@@ -82,6 +101,17 @@ struct vmi_rom_call *rom_test_call(uint8_t *p, unsigned int i)
 	return (struct vmi_rom_call
 			*)(p + le32toh(rom_test_hdr(p)->ext.call_offset) +
 			   i * sizeof(struct vmi_rom_call));
+}
+
+struct vmi_rom_call *rom_test_call_of(uint8_t *p, unsigned int call)
+{
+	unsigned int i;
+
+	for (i = 0; i < le16toh(rom_test_hdr(p)->ext.call_count); i++)
+		if (le16toh(rom_test_call(p, i)->call) == call)
+			return rom_test_call(p, i);
+	fail_msg("call %u is not in the call table", call);
+	return NULL;
 }
 
 struct vmi_rom_dev *rom_test_dev(uint8_t *p, unsigned int i)
@@ -209,6 +239,13 @@ static void m_reserved(uint8_t *p, size_t *len)
 {
 	(void)len;
 	H(p)->ext.reserved[5] = 1;
+}
+
+/* 50 kHz: a cycle counter no guest could time with. */
+static void m_cycle_freq(uint8_t *p, size_t *len)
+{
+	(void)len;
+	H(p)->ext.cycle_freq = htole64(50000);
 }
 
 static void m_call_entry_size(uint8_t *p, size_t *len)
@@ -427,6 +464,31 @@ static void m_call_reserved_call(uint8_t *p, size_t *len)
 	rom_test_call(p, 0)->call = htole16(VMI_CALL_IRET);
 }
 
+/* qemu-ivshmem: an interrupt call answered NOP, or JUMP. */
+static void m_call_nop_irq(uint8_t *p, size_t *len)
+{
+	struct vmi_rom_call *c =
+		rom_test_call_of(p, VMI_CALL_DisableInterrupts);
+
+	(void)len;
+	c->type = VMI_ROM_RELOC_NOP;
+	c->offset = 0;
+}
+
+static void m_call_jump_irq(uint8_t *p, size_t *len)
+{
+	(void)len;
+	rom_test_call_of(p, VMI_CALL_SetInterruptMask)->type =
+		VMI_ROM_RELOC_JUMP;
+}
+
+/* qemu-ivshmem: SetPxE's code in the header, before the code area. */
+static void m_call_outside_pxe(uint8_t *p, size_t *len)
+{
+	(void)len;
+	rom_test_call_of(p, VMI_CALL_SetPxE)->offset = htole32(0x10);
+}
+
 /* A NOP where a no-op is not a correct implementation: SetCR3. */
 static void m_call_nop_effect(uint8_t *p, size_t *len)
 {
@@ -539,6 +601,8 @@ const struct rom_mutation rom_mutations[] = {
 	MUT(m_flags, ROM_PROCESS, 0, -EINVAL, "ext.flags 0x4 is not 0"),
 	MUT(m_reserved, ROM_PROCESS, 0, -EINVAL,
 	    "ext.reserved[5] is 0x1, not 0"),
+	MUT(m_cycle_freq, ROM_IVSHMEM, 0, -EINVAL,
+	    "ext.cycle_freq 50000 Hz is not 0 or 1000000..100000000000"),
 	MUT(m_call_entry_size, ROM_PROCESS, 0, -EINVAL,
 	    "ext.call_entry_size 16 is not 8"),
 	MUT(m_dev_entry_size, ROM_PROCESS, 0, -EINVAL,
@@ -585,7 +649,13 @@ const struct rom_mutation rom_mutations[] = {
 	MUT(m_call_reserved, ROM_PROCESS, 0, -EINVAL,
 	    "call[0] (RDTSC): type 1 / reserved 1 is not 0-3 / 0"),
 	MUT(m_call_jump, ROM_IVSHMEM, 0, -EINVAL,
-	    "call[0] (RDTSC): type JUMP is refused"),
+	    "call[0] (CPUID): type JUMP is refused"),
+	MUT(m_call_nop_irq, ROM_IVSHMEM, 0, -EINVAL,
+	    "(DisableInterrupts): type NOP is refused"),
+	MUT(m_call_jump_irq, ROM_IVSHMEM, 0, -EINVAL,
+	    "(SetInterruptMask): type JUMP is refused"),
+	MUT(m_call_outside_pxe, ROM_IVSHMEM, 0, -EINVAL,
+	    "(SetPxE): offset 0x10 is outside the code area"),
 	MUT(m_call_outside, ROM_PROCESS, 0, -EINVAL,
 	    "call[0] (RDTSC): offset 0x5000 is outside the code area"),
 	MUT(m_call_no_endbr, ROM_PROCESS, 0, -EINVAL,

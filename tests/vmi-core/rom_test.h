@@ -48,6 +48,15 @@ struct vmi_rom_header *rom_test_hdr(uint8_t *p);
 struct vmi_rom_call *rom_test_call(uint8_t *p, unsigned int i);
 struct vmi_rom_dev *rom_test_dev(uint8_t *p, unsigned int i);
 
+/* The call table's entry for call; fails the test when there is none. */
+struct vmi_rom_call *rom_test_call_of(uint8_t *p, unsigned int call);
+
+/*
+ * Make %gs:0, for every thread of the test, point at cpu (NULL: 0), as a
+ * guest kernel does for the ROM's per-CPU state. rom_test_run set GS.
+ */
+void rom_test_set_cpu(struct vmi_rom_cpu *cpu);
+
 /* A read-only, executable copy at a fresh address, as guests map it. */
 void *rom_test_map_exec(const struct rom_image *img);
 void rom_test_unmap(void *p, size_t len);

@@ -35,6 +35,7 @@ static void test_load_process(void **state)
 	if (vmi_machine_load(path, &m, err, sizeof(err)))
 		fail_msg("%s", err);
 	assert_int_equal(m.nr_devs, 2);
+	assert_int_equal(m.cycle_freq, 3000000000ull);
 
 	blk = vmi_machine_find(&m, VMI_DEV_CLASS_BLK, 0);
 	assert_ptr_equal(blk, &m.devs[0]);
@@ -44,7 +45,7 @@ static void test_load_process(void **state)
 	assert_int_equal(blk->data_size, 512 * 1024);
 	assert_string_equal(blk->socket, "/tmp/vmipv-test/blk0.sock");
 	assert_int_equal(blk->pci, -1);
-	assert_int_equal(blk->line, 3);
+	assert_int_equal(blk->line, 4);
 	assert_int_equal(blk->features, VMI_FEATURE(VMI_F_VERSION_1) |
 						VMI_FEATURE(VMI_F_INDIRECT) |
 						VMI_FEATURE(VMI_BLK_F_FLUSH) |
@@ -131,6 +132,16 @@ static const struct {
 	const char *msg;
 } bad[] = {
 	{ "queues 2\n", "t:1: key before the first device line (queues)" },
+	{ "cycle-frequency 999999\n",
+	  "t:1: cycle-frequency must be a number of Hz in 1000000..100000000000 (999999)" },
+	{ "cycle-frequency 2G\n",
+	  "t:1: cycle-frequency must be a number of Hz in 1000000..100000000000 (2G)" },
+	{ "cycle-frequency 100000000001\n",
+	  "t:1: cycle-frequency must be a number of Hz in 1000000..100000000000 (100000000001)" },
+	{ "cycle-frequency 2000000000\ncycle-frequency 2000000000\n",
+	  "t:2: cycle-frequency given twice, first at line 1 (2000000000)" },
+	{ "+cycle-frequency 2000000000\n",
+	  "t:4: unknown key for a blk device (cycle-frequency)" },
 	{ "device disk 0\n",
 	  "t:1: unknown device class, see docs/MACHINE.md (disk)" },
 	{ "device blk x\n",

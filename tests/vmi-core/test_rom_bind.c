@@ -414,22 +414,11 @@ static void test_two_mappings(void **state)
 
 /* ---- Images that validate but must not bind ---------------------------- */
 
-static struct vmi_rom_call *call_entry(uint8_t *p, uint16_t call)
-{
-	unsigned int i;
-
-	for (i = 0; i < le16toh(rom_test_hdr(p)->ext.call_count); i++)
-		if (le16toh(rom_test_call(p, i)->call) == call)
-			return rom_test_call(p, i);
-	fail_msg("call %u not in the table", call);
-	return NULL;
-}
-
 /* The table sends RDTSC and DevEnumerate to each other's code. */
 static void swap_entries(uint8_t *p, size_t *len)
 {
-	struct vmi_rom_call *a = call_entry(p, VMI_CALL_RDTSC),
-			    *b = call_entry(p, VMI_CALL_DevEnumerate);
+	struct vmi_rom_call *a = rom_test_call_of(p, VMI_CALL_RDTSC),
+			    *b = rom_test_call_of(p, VMI_CALL_DevEnumerate);
 	uint32_t off = a->offset;
 
 	(void)len;
@@ -441,15 +430,16 @@ static void swap_entries(uint8_t *p, size_t *len)
 static void renumber_nop(uint8_t *p, size_t *len)
 {
 	(void)len;
-	call_entry(p, VMI_CALL_QueueIrqMask)->call = htole16(VMI_CALL_IODelay);
+	rom_test_call_of(p, VMI_CALL_QueueIrqMask)->call =
+		htole16(VMI_CALL_IODelay);
 }
 
 /* vmi_init's trampoline jumps to RDTSC's code, which returns non-zero. */
 static void init_fails(uint8_t *p, size_t *len)
 {
 	uint32_t code = le32toh(rom_test_hdr(p)->ext.code_offset);
-	int32_t rel =
-		le32toh(call_entry(p, VMI_CALL_RDTSC)->offset) - (code + 5);
+	int32_t rel = le32toh(rom_test_call_of(p, VMI_CALL_RDTSC)->offset) -
+		      (code + 5);
 
 	(void)len;
 	rel = htole32(rel);

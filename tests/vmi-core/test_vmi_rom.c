@@ -20,6 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include <time.h>
+#include <x86intrin.h>
 #include <cmocka.h>
 
 #include <vmi_guest.h>
@@ -116,10 +118,30 @@ static void test_help(void **state)
 	run_free(&r);
 }
 
+/* The TSC counted against CLOCK_MONOTONIC for 20 ms, in Hz. */
+static uint64_t tsc_hz(void)
+{
+	struct timespec a, b;
+	uint64_t c0, c1, ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	c0 = __rdtsc();
+	do {
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		ns = (uint64_t)(b.tv_sec - a.tv_sec) * 1000000000 +
+		     (uint64_t)b.tv_nsec - (uint64_t)a.tv_nsec;
+	} while (ns < 20000000);
+	c1 = __rdtsc();
+	return (uint64_t)((double)(c1 - c0) * 1e9 / (double)ns);
+}
+
+#define NOFREQ_MACHINE "device rng 0\n\ttransport ivshmem\n\tpci 00:06.0\n"
+
 static void test_build(void **state)
 {
-	char machine[512], other[512], *out;
+	char machine[512], other[512], *out, *nofreq;
 	struct rom_image img;
+	uint64_t hz, host;
 	struct run r;
 	unsigned int f;
 
@@ -148,6 +170,24 @@ static void test_build(void **state)
 		assert_non_null(strstr(r.err, ", but a "));
 		run_free(&r);
 	}
+	/* Without cycle-frequency, vmi-rom measures the host's TSC. */
+	nofreq = rom_test_write_temp(NOFREQ_MACHINE, strlen(NOFREQ_MACHINE));
+	run_tool(&r, "build", "-f", "qemu-ivshmem", "-m", nofreq, "-o", out,
+		 NULL);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	rom_test_load(out, &img);
+	hz = le64toh(rom_test_hdr(img.p)->ext.cycle_freq);
+	assert_in_range(hz, VMI_ROM_CYCLE_FREQ_MIN, VMI_ROM_CYCLE_FREQ_MAX);
+	host = tsc_hz();
+	if (hz < host - host / 100 || hz > host + host / 100)
+		fail_msg(
+			"built-in cycle_freq %llu Hz, but the TSC runs at %llu",
+			(unsigned long long)hz, (unsigned long long)host);
+	free(img.p);
+	unlink(nofreq);
+	free(nofreq);
+
 	run_tool(&r, "build", "--flavour", "xen", "--machine", machine, "-o",
 		 out, NULL);
 	assert_int_equal(r.status, 2);

@@ -57,6 +57,7 @@ struct vmi_machine_dev {
 struct vmi_machine {
 	struct vmi_machine_dev *devs;
 	unsigned int nr_devs;
+	uint64_t cycle_freq; /* "cycle-frequency" in Hz, or 0: not given */
 };
 
 /*

@@ -19,6 +19,7 @@
 
 #include <vmi/blk.h>
 #include <vmi/net.h>
+#include <vmi/rom.h>
 #include <vmi_machine.h>
 
 #define VMI_MACHINE_MAX_FILE (1 << 20)
@@ -122,6 +123,7 @@ struct vmi_machine_parser {
 	struct vmi_machine *m;
 	struct vmi_machine_dev *dev; /* the device being read, or NULL */
 	unsigned int seen_line[VMI_MACHINE_NR_ROM_KEYS]; /* 0: not given */
+	unsigned int cycle_freq_line; /* 0: not given */
 	char *err;
 	size_t errlen;
 };
@@ -500,11 +502,38 @@ static int vmi_machine_backend_key(struct vmi_machine_parser *p,
 	return 0;
 }
 
+/*
+ * "cycle-frequency HZ", before the first device: the TSC frequency the ROM
+ * hands its guests (GetCycleFrequency), instead of the one vmi-rom build
+ * measures on the host.
+ */
+static int vmi_machine_cycle_frequency(struct vmi_machine_parser *p,
+				       const char *value)
+{
+	uint64_t hz;
+
+	if (p->cycle_freq_line)
+		return vmi_machine_fail(
+			p, "cycle-frequency given twice, first at line %u (%s)",
+			p->cycle_freq_line, value);
+	if (vmi_machine_number(value, false, &hz) ||
+	    hz < VMI_ROM_CYCLE_FREQ_MIN || hz > VMI_ROM_CYCLE_FREQ_MAX)
+		return vmi_machine_fail(
+			p,
+			"cycle-frequency must be a number of Hz in %llu..%llu (%s)",
+			VMI_ROM_CYCLE_FREQ_MIN, VMI_ROM_CYCLE_FREQ_MAX, value);
+	p->cycle_freq_line = p->line;
+	p->m->cycle_freq = hz;
+	return 0;
+}
+
 static int vmi_machine_key(struct vmi_machine_parser *p, const char *key,
 			   const char *value)
 {
 	unsigned int i;
 
+	if (!p->dev && !strcmp(key, "cycle-frequency"))
+		return vmi_machine_cycle_frequency(p, value);
 	if (!p->dev)
 		return vmi_machine_fail(
 			p, "key before the first device line (%s)", key);
@@ -681,6 +710,7 @@ int vmi_machine_parse(const char *name, const char *text, size_t len,
 	int ret = 0;
 
 	m->nr_devs = 0;
+	m->cycle_freq = 0;
 	m->devs = calloc(VMI_MACHINE_MAX_DEVS, sizeof(*m->devs));
 	if (!m->devs)
 		return -ENOMEM;

@@ -224,6 +224,14 @@ static int vmi_rom_check_ext(struct vmi_rom_check *c)
 	if (vmi_le16_to_cpu(e->flags))
 		return vmi_rom_fail(c, -EINVAL, "ext.flags %#x is not 0",
 				    vmi_le16_to_cpu(e->flags));
+	if (vmi_le64_to_cpu(e->cycle_freq) &&
+	    (vmi_le64_to_cpu(e->cycle_freq) < VMI_ROM_CYCLE_FREQ_MIN ||
+	     vmi_le64_to_cpu(e->cycle_freq) > VMI_ROM_CYCLE_FREQ_MAX))
+		return vmi_rom_fail(
+			c, -EINVAL,
+			"ext.cycle_freq %llu Hz is not 0 or %llu..%llu",
+			(unsigned long long)vmi_le64_to_cpu(e->cycle_freq),
+			VMI_ROM_CYCLE_FREQ_MIN, VMI_ROM_CYCLE_FREQ_MAX);
 	/* A later minor version defines fields in the reserved bytes. */
 	for (i = 0;
 	     !vmi_le16_to_cpu(e->version_minor) && i < sizeof(e->reserved); i++)

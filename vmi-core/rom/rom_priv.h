@@ -29,6 +29,15 @@ extern const struct vmi_rom_header vmi_rom_image;
 long vmi_rom_init(void);
 struct vmi_rom_reloc vmi_rom_get_reloc(uint32_t call);
 
+/* The time-stamp counter, the RDTSC instruction. */
+static inline uint64_t vmi_rom_tsc(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
 /* Calls both flavours implement alike (rom_common.c). */
 uint64_t vmi_rom_rdtsc(void);
 long vmi_rom_dev_enumerate(uint32_t index, struct vmi_rom_dev *out);

@@ -15,10 +15,13 @@
  * and records the answers, so that the table a guest validates and the
  * answers it later gets cannot drift apart (the guest checks that, too).
  */
+#include <cpuid.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mman.h>
+#include <x86intrin.h>
 
 #include <vmi_guest.h>
 
@@ -62,6 +65,7 @@ struct vmi_rom_plan {
 	uint32_t pci_offset, pnp_offset;
 	uint32_t manufacturer_offset, product_offset, licence_offset;
 	uint32_t size;
+	uint64_t cycle_freq;
 	struct vmi_rom_call calls[VMI_CALL_VENDOR_END];
 	char product[48];
 };
@@ -168,6 +172,46 @@ out:
 	return ret;
 }
 
+#define VMI_ROM_CALIBRATE_NS 50000000ull /* 50 ms */
+
+static uint64_t vmi_rom_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * The host's TSC frequency, which a guest of a hardware-virtualised CPU
+ * sees too: CPUID leaf 0x15 when it names the crystal and the ratio (exact),
+ * else the TSC counted against CLOCK_MONOTONIC_RAW for 50 ms, rounded to a
+ * kHz as Linux's tsc_khz is. 0 when neither gives a plausible value.
+ */
+static uint64_t vmi_rom_host_cycle_freq(void)
+{
+	unsigned int den, num, crystal, edx;
+	uint64_t t0, t1, c0, c1, hz;
+
+	if (__get_cpuid_max(0, NULL) >= 0x15 &&
+	    __get_cpuid(0x15, &den, &num, &crystal, &edx) && den && num &&
+	    crystal) {
+		hz = (uint64_t)crystal * num / den;
+	} else {
+		t0 = vmi_rom_mono_ns();
+		c0 = __rdtsc();
+		do
+			t1 = vmi_rom_mono_ns();
+		while (t1 - t0 < VMI_ROM_CALIBRATE_NS);
+		c1 = __rdtsc();
+		hz = (uint64_t)((double)(c1 - c0) * 1e9 / (double)(t1 - t0));
+		hz = (hz + 500) / 1000 * 1000;
+	}
+	return hz >= VMI_ROM_CYCLE_FREQ_MIN && hz <= VMI_ROM_CYCLE_FREQ_MAX ?
+		       hz :
+		       0;
+}
+
 static int vmi_rom_plan(const struct vmi_rom_flavour_desc *f,
 			const struct vmi_machine *m, struct vmi_rom_plan *pl,
 			char *err, size_t errlen)
@@ -176,6 +220,14 @@ static int vmi_rom_plan(const struct vmi_rom_flavour_desc *f,
 	unsigned int i;
 	int ret;
 
+	pl->cycle_freq = m->cycle_freq ? m->cycle_freq :
+					 vmi_rom_host_cycle_freq();
+	if (!pl->cycle_freq) {
+		snprintf(
+			err, errlen,
+			"cannot measure the host's TSC frequency: give cycle-frequency in the machine description");
+		return -EINVAL;
+	}
 	pl->code_size = (uint32_t)(f->code_end - f->code);
 	ret = vmi_rom_probe_calls(f, pl, err, errlen);
 	if (ret)
@@ -254,6 +306,7 @@ static void vmi_rom_write_header(uint8_t *img,
 	h->ext.dev_entry_size = vmi_cpu_to_le16(sizeof(struct vmi_rom_dev));
 	h->ext.strings_offset = vmi_cpu_to_le32(pl->strings_offset);
 	h->ext.strings_size = vmi_cpu_to_le32(pl->strings_size);
+	h->ext.cycle_freq = vmi_cpu_to_le64(pl->cycle_freq);
 	vmi_rom_write_jump_points(img);
 
 	pci->sig = vmi_cpu_to_le32(VMI_ROM_PCI_SIGNATURE);
