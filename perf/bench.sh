@@ -2,7 +2,8 @@
 # make bench: the full campaign (perf/campaigns/full.campaign, about an
 # hour) and the kernel guest against virtio-blk (perf/campaigns/vm.campaign,
 # a quarter of an hour), then their tables. The issue-specific benchmarks are beside it:
-# perf/ring/run.sh, perf/blk/run.sh, perf/net/run.sh, perf/vm/run.sh.
+# perf/ring/run.sh, perf/blk/run.sh, perf/net/run.sh, perf/vm/run.sh,
+# perf/vm/vmi64.sh (the VMI64 kernel native against ROM-bound).
 #
 #   perf/bench.sh [--out DIR]    (results in DIR/full and DIR/vm)
 set -euo pipefail

@@ -373,6 +373,44 @@ vm_net_replug() {
 # O (build/default) and KVER (the Makefile's), $secs and $pairs from
 # VMI_PERF_SECS (5) and VMI_PERF_PAIRS (3), $out a new
 # perf/results/NAME-STAMP folder.
+# vm_vmi64_setup O: the VMI64 kernel ($O/vmi64/bzImage), a busybox
+# initramfs whose /init is tests/vm/vmi64-init.sh, and the qemu-ivshmem ROM
+# of one block device in $VM_ROM (the kernel binds the ROM's CPU calls; no
+# device is served). The work folder is removed at exit.
+vm_vmi64_setup() {
+	local root f
+	VM_KERNEL=$1/vmi64/bzImage
+	VM_ROMTOOL=$1/vmi-core/vmi-rom
+	command -v qemu-system-x86_64 >/dev/null ||
+		vm_skip "qemu-system-x86_64 is not installed (make deps)"
+	for f in "$VM_KERNEL" "$VM_ROMTOOL" /bin/busybox; do
+		[ -e "$f" ] || vm_die "$f is missing: run make first"
+	done
+	VM_WORK=$(mktemp -d "${TMPDIR:-/tmp}/vmi-vmi64.XXXXXX")
+	trap vm_cleanup EXIT
+	root=$VM_WORK/root
+	mkdir -p "$root"/{bin,proc,sys,dev}
+	cp /bin/busybox "$root/bin/"
+	cp "$(dirname "${BASH_SOURCE[0]}")/vmi64-init.sh" "$root/init"
+	VM_INITRAMFS=$VM_WORK/initramfs.cpio
+	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) \
+		>"$VM_INITRAMFS" || vm_die "cannot build the initramfs"
+	cat >"$VM_WORK/machine.conf" <<-EOF
+		device blk 0
+		    transport ivshmem
+		    socket $VM_WORK/ivshmem.sock
+		    pci 00:04.0
+		    queues 1
+		    slots 64
+		    data 1M
+		    target /dev/null
+	EOF
+	VM_ROM=$VM_WORK/rom.bin
+	"$VM_ROMTOOL" build --flavour qemu-ivshmem \
+		--machine "$VM_WORK/machine.conf" -o "$VM_ROM" ||
+		vm_die "vmi-rom build failed"
+}
+
 vm_perf_start() {
 	cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
 	vm_setup "${2:-build/default}" \

@@ -3,10 +3,32 @@
 # /init of the VMI64 kernel test (tests/vm/vmi64.sh): reports the vmi64
 # dmesg lines, the CPU count and the ROM's call counters before and after
 # 200 fork/exec of /bin/true, as "VMI64T ..." lines on the serial console,
-# then powers off.
+# then powers off; with vmi64perf=N on the command line, the timings of
+# perf/vm/vmi64.sh instead.
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
+# perf/vm/vmi64.sh: vmi64perf=N times the boot (guest uptime at /init) and
+# N fork/exec of /bin/true, in centiseconds of the guest's clock.
+read -r cmdline </proc/cmdline
+for arg in $cmdline; do
+	case $arg in
+	vmi64perf=*)
+		n=${arg#vmi64perf=}
+		echo "VMI64P init_cs $(cut -d' ' -f1 /proc/uptime | tr -d .)"
+		t0=$(cut -d' ' -f1 /proc/uptime | tr -d .)
+		i=0
+		while [ $i -lt "$n" ]; do
+			/bin/true
+			i=$((i + 1))
+		done
+		t1=$(cut -d' ' -f1 /proc/uptime | tr -d .)
+		echo "VMI64P forkexec_cs $((t1 - t0)) n $n"
+		echo "VMI64T end"
+		poweroff -f
+		;;
+	esac
+done
 echo "VMI64T cpus $(grep -c ^processor /proc/cpuinfo)"
 dmesg | grep 'vmi64:' | sed 's/^\[[^]]*\] /VMI64T dmesg /'
 if [ -r /proc/vmi64_calls ]; then

@@ -20,41 +20,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/vm/lib.sh
 . "$here/lib.sh"
 
-O=${1:?usage: vmi64.sh BUILD_DIR}
-VM_KERNEL=$O/vmi64/bzImage
-VM_ROMTOOL=$O/vmi-core/vmi-rom
-command -v qemu-system-x86_64 >/dev/null ||
-	vm_skip "qemu-system-x86_64 is not installed (make deps)"
-for f in "$VM_KERNEL" "$VM_ROMTOOL" /bin/busybox; do
-	[ -e "$f" ] || vm_die "$f is missing: run make first"
-done
-VM_WORK=$(mktemp -d "${TMPDIR:-/tmp}/vmi-vmi64.XXXXXX")
-trap vm_cleanup EXIT
-
-# The initramfs: busybox and the init script, nothing else.
-root=$VM_WORK/root
-mkdir -p "$root"/{bin,proc,sys,dev}
-cp /bin/busybox "$root/bin/"
-cp "$here/vmi64-init.sh" "$root/init"
-VM_INITRAMFS=$VM_WORK/initramfs.cpio
-(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) \
-	>"$VM_INITRAMFS" || vm_die "cannot build the initramfs"
-
-# The ROM of one block device (the test uses no device: the ROM's CPU
-# calls are what it checks), and two broken copies.
-cat >"$VM_WORK/machine.conf" <<-EOF2
-	device blk 0
-	    transport ivshmem
-	    socket $VM_WORK/ivshmem.sock
-	    pci 00:04.0
-	    queues 1
-	    slots 64
-	    data 1M
-	    target /dev/null
-EOF2
-rom=$VM_WORK/rom.bin
-"$VM_ROMTOOL" build --flavour qemu-ivshmem --machine "$VM_WORK/machine.conf" \
-	-o "$rom" || vm_die "vmi-rom build failed"
+vm_vmi64_setup "${1:?usage: vmi64.sh BUILD_DIR}"
+rom=$VM_ROM
+# Two broken copies of the ROM.
 # api_version_maj (0x0D) 4 -> 3, rom_pad0 (0x07) one up: the sum stays 0.
 python3 - "$rom" "$VM_WORK/major3.bin" "$VM_WORK/checksum.bin" <<'PY' ||
 import sys
