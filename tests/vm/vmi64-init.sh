@@ -10,19 +10,23 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 # perf/vm/vmi64.sh: vmi64perf=N times the boot (guest uptime at /init) and
 # N fork/exec of /bin/true, in centiseconds of the guest's clock.
+# The guest's uptime in centiseconds, as a decimal number (no leading 0).
+uptime_cs() {
+	awk '{ printf "%d\n", $1 * 100 + 0.5 }' /proc/uptime
+}
 read -r cmdline </proc/cmdline
 for arg in $cmdline; do
 	case $arg in
 	vmi64perf=*)
 		n=${arg#vmi64perf=}
-		echo "VMI64P init_cs $(cut -d' ' -f1 /proc/uptime | tr -d .)"
-		t0=$(cut -d' ' -f1 /proc/uptime | tr -d .)
+		echo "VMI64P init_cs $(uptime_cs)"
+		t0=$(uptime_cs)
 		i=0
 		while [ $i -lt "$n" ]; do
 			/bin/true
 			i=$((i + 1))
 		done
-		t1=$(cut -d' ' -f1 /proc/uptime | tr -d .)
+		t1=$(uptime_cs)
 		echo "VMI64P forkexec_cs $((t1 - t0)) n $n"
 		echo "VMI64T end"
 		poweroff -f
